@@ -1,0 +1,39 @@
+/// Word-level French rules applied after tokenisation and before stemming, the same on both
+/// sides of the index.
+public enum FrenchWords {
+    /// Function words that carry no meaning for search. They keep their position (phrases still
+    /// work) but make no term of their own.
+    public static let stopwords: Set<String> = [
+        "a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle",
+        "en", "et", "eux", "il", "ils", "je", "la", "le", "les", "leur", "leurs", "lui", "ma",
+        "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou",
+        "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te",
+        "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "d", "l", "est",
+        "sont", "etre", "ete", "the", "of", "and", "to", "in", "for", "an", "or", "selon",
+        "afin", "ainsi", "tout", "tous", "toute", "toutes", "son", "lors", "entre", "via", "etc",
+    ]
+
+    /// Feminine job-title endings folded to the masculine before stemming, so that
+    /// `développeuse`, `administratrice`, `technicienne`, `conseillère` and `cheffe` meet
+    /// `développeur`, `administrateur`, `technicien`, `conseiller` and `chef`.
+    /// Ordered longest first; applied to folded words of at least 6 letters.
+    static let feminineEndings: [(String, String)] = [
+        ("trices", "teurs"), ("trice", "teur"), ("euses", "eurs"), ("euse", "eur"),
+        ("iennes", "iens"), ("ienne", "ien"), ("eures", "eurs"), ("eure", "eur"),
+        ("ieres", "iers"), ("iere", "ier"), ("eres", "ers"), ("ere", "er"), ("ffes", "fs"), ("ffe", "f"),
+    ]
+
+    /// The masculine form of a folded word when it ends like a feminine job title.
+    public static func masculine(_ word: String) -> String {
+        let count = word.utf8.count
+        guard count >= 5 else { return word }
+        for (feminine, masculine) in feminineEndings where word.hasSuffix(feminine) {
+            // "cheffe" is 6 letters, "ingenieure" 10: keep a stem of at least 3 letters.
+            guard count - feminine.utf8.count >= 3 else { continue }
+            return String(word.dropLast(feminine.count)) + masculine
+        }
+        return word
+    }
+
+    public static func isStopword(_ word: String) -> Bool { stopwords.contains(word) }
+}

@@ -1,0 +1,144 @@
+import MetiersConfig
+import MetiersText
+import Foundation
+import XCTest
+
+final class FoldingTests: XCTestCase {
+    func testFoldingRemovesCaseAccentsAndLigatures() {
+        XCTAssertEqual(Folding.fold("Développeur"), "developpeur")
+        XCTAssertEqual(Folding.fold("DÉVELOPPEUSE"), "developpeuse")
+        XCTAssertEqual(Folding.fold("maîtrise d’œuvre"), "maitrise d'oeuvre")
+        XCTAssertEqual(Folding.fold("Sécurité"), "securite")
+        XCTAssertEqual(Folding.fold("ÇA À Ü ñ"), "ca a u n")
+        // Already-decomposed input (e + combining acute) folds the same.
+        XCTAssertEqual(Folding.fold("se\u{0301}curite\u{0301}"), "securite")
+    }
+
+    func testSlugIsTheIdRule() {
+        XCTAssertEqual(Folding.slug("Consultant en assistance à la maîtrise d'ouvrage"), "consultant-en-assistance-a-la-maitrise-d-ouvrage")
+        XCTAssertEqual(Folding.slug("Chargé des méthodes outils et qualité"), "charge-des-methodes-outils-et-qualite")
+        XCTAssertEqual(Folding.slug("Administrateur d'infrastructure"), "administrateur-d-infrastructure")
+        XCTAssertEqual(Folding.slug("  --Œuvre  "), "oeuvre")
+    }
+}
+
+final class TokenizerTests: XCTestCase {
+    func words(_ text: String) -> [String] { Tokenizer.tokenize(text).map(\.word) }
+
+    func testElisionsAreSplit() {
+        XCTAssertEqual(words("l'infrastructure"), ["infrastructure"])
+        XCTAssertEqual(words("Administrateur d’infrastructure"), ["administrateur", "infrastructure"])
+        XCTAssertEqual(words("jusqu'au déploiement qu'il"), ["au", "deploiement", "il"])
+        // An apostrophe that is not an elision still separates words.
+        XCTAssertEqual(words("aujourd'hui"), ["aujourd", "hui"])
+    }
+
+    func testPunctuationAndHyphensSeparateWords() {
+        XCTAssertEqual(words("avant-vente, MOA/MOE"), ["avant", "vente", "moa", "moe"])
+        XCTAssertEqual(words("Dev full stack H/F"), ["dev", "full", "stack", "h", "f"])
+    }
+
+    func testProgrammingLanguagesKeepTheirSigns() {
+        XCTAssertEqual(words("C++ et C# ou F#"), ["c++", "et", "c#", "ou", "f#"])
+    }
+
+    func testInclusiveWritingKeepsTheBase() {
+        XCTAssertEqual(words("consultant·e"), ["consultant"])
+        XCTAssertEqual(words("Développeur.euse Java"), ["developpeur", "java"])
+        XCTAssertEqual(words("ingénieur(e) système"), ["ingenieur", "systeme"])
+        XCTAssertEqual(words("administrateur·rice réseaux"), ["administrateur", "reseaux"])
+        XCTAssertEqual(words("e-commerce"), ["e", "commerce"])
+    }
+
+    func testPositionsAndOffsets() {
+        let tokens = Tokenizer.tokenize("Chef de projet")
+        XCTAssertEqual(tokens.map(\.position), [1, 2, 3])
+        XCTAssertEqual(tokens[2].start, 8)
+        XCTAssertEqual(tokens[2].end, 14)
+        let accented = Tokenizer.tokenize("Œuvre développée")
+        XCTAssertEqual(accented.map(\.word), ["oeuvre", "developpee"])
+        XCTAssertEqual(accented[1].start, 6)  // offsets count the source's scalars, not folded ones
+    }
+
+    func testFeminineTitlesMeetTheMasculine() {
+        XCTAssertEqual(FrenchWords.masculine("developpeuse"), "developpeur")
+        XCTAssertEqual(FrenchWords.masculine("administratrice"), "administrateur")
+        XCTAssertEqual(FrenchWords.masculine("technicienne"), "technicien")
+        XCTAssertEqual(FrenchWords.masculine("ingenieure"), "ingenieur")
+        XCTAssertEqual(FrenchWords.masculine("cheffe"), "chef")
+        XCTAssertEqual(FrenchWords.masculine("conseillere"), "conseiller")
+        XCTAssertEqual(FrenchWords.masculine("java"), "java")
+    }
+}
+
+final class QueryTextTests: XCTestCase {
+    func testWordsPhrasesAndExclusions() throws {
+        let q = try QueryText.parse(#"chef "projet test" -production java"#)
+        XCTAssertEqual(q.words.map(\.word), ["chef", "java"])
+        XCTAssertEqual(q.phrases.map { $0.map(\.word) }, [["projet", "test"]])
+        XCTAssertEqual(q.excluded.map(\.word), ["production"])
+    }
+
+    func testHyphenInsideAWordIsNotAnExclusion() throws {
+        let q = try QueryText.parse("avant-vente")
+        XCTAssertEqual(q.words.map(\.word), ["avant", "vente"])
+        XCTAssertTrue(q.excluded.isEmpty)
+    }
+
+    func testUnbalancedQuoteIsASyntaxError() {
+        XCTAssertThrowsError(try QueryText.parse(#"chef "de projet"#)) { error in
+            let e = error as? QueryText.SyntaxError
+            XCTAssertEqual(e?.column, 6)
+        }
+    }
+
+    func testTypographicQuotes() throws {
+        let q = try QueryText.parse("« chef de projet »")
+        XCTAssertEqual(q.phrases.count, 1)
+    }
+}
+
+final class ConfigurationTests: XCTestCase {
+    func testParsesTheSettingsAndResolvesRelativePaths() throws {
+        let config = try MetiersConfiguration.parse(
+            """
+            # comment
+            [daemon]
+            socket = "/run/metiers/metiersd.sock"  # trailing comment
+            log_level = "debug"
+            threads = 2
+            [index]
+            database = "../Index/db"
+            [search]
+            default_limit = 5
+            """, path: "/etc/metiers/metiers.toml", baseDirectory: "/etc/metiers")
+        XCTAssertEqual(config.socketPath, "/run/metiers/metiersd.sock")
+        XCTAssertEqual(config.logLevel, "debug")
+        XCTAssertEqual(config.threads, 2)
+        XCTAssertEqual(config.databasePath, "/etc/metiers/../Index/db")
+        XCTAssertEqual(config.defaultLimit, 5)
+    }
+
+    func testErrorsNameTheProblem() {
+        let cases: [(String, String)] = [
+            ("[daemon]\nsocket = /tmp/x", "line 2"),
+            ("[daemon]\nsocket = 3", "must be a string"),
+            ("[daemon]\nsockett = \"x\"", "unknown setting 'daemon.sockett'"),
+            ("[search]\ndefault_limit = 1000", "between 1 and 100"),
+            ("[daemon]\nlog_level = \"loud\"", "must be one of"),
+            ("[daemon\n", "table header"),
+            ("a = 1\na = 2", "set twice"),
+        ]
+        for (text, expected) in cases {
+            XCTAssertThrowsError(try MetiersConfiguration.parse(text, path: "x.toml", baseDirectory: ".")) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(text): \(error)")
+            }
+        }
+    }
+
+    func testTheShippedConfigurationLoads() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try MetiersConfiguration.load(path: root.path + "/Config/metiers.toml")
+        XCTAssertTrue(config.databasePath.hasSuffix("Config/../Index/db"))
+    }
+}
