@@ -1,0 +1,19 @@
+import MetiersCorpus
+
+/// Which text of a card goes into which field.
+public enum CardFields {
+    /// The card's texts by field prefix; each string is one item (one appellation, one bullet).
+    public static func text(of card: Card) -> [(TermPrefix, [String])] {
+        let v = card.variabilite
+        let c = card.conditionsExercice
+        return [
+            (.title, [card.name] + card.appellations.map(\.label)),
+            (.activites, card.activitesPrincipales + card.activitesSpecifiques),
+            (.description, [card.descriptionSynthetique]),
+            (.savoirFaire, card.savoirFaire),
+            (.connaissances, card.connaissances),
+            (.other, [v.typeEntreprise, v.sectoriel, c.liaisonsExternes, c.liaisonsInternes, c.lieuDeTravail, card.prerequis]
+                + card.formations + card.certifications + [card.parcours]),
+        ]
+    }
+}

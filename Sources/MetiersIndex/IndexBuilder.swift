@@ -1,0 +1,228 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import MetiersCorpus
+import MetiersText
+import MetiersXapian
+
+/// Why an index could not be built.
+public enum IndexBuildError: Error, CustomStringConvertible, Equatable {
+    /// There were no cards to index.
+    case noCards
+    /// Two cards have the same id.
+    case duplicateId(String)
+    /// The database directory could not be prepared or switched.
+    case filesystem(path: String, reason: String)
+    /// Xapian refused something.
+    case xapian(XapianError)
+
+    public var description: String {
+        switch self {
+        case .noCards: "no cards to index"
+        case .duplicateId(let id): "two cards have the id '\(id)'"
+        case .filesystem(let path, let reason): "\(path): \(reason)"
+        case .xapian(let error): "xapian: \(error)"
+        }
+    }
+}
+
+/// What a build produced.
+public struct IndexBuildReport: Sendable, Equatable {
+    /// The directory the daemon opens (`Index/db`).
+    public var root: String
+    /// The versioned database the stub now points to.
+    public var databasePath: String
+    public var indexVersion: String
+    public var cardCount: Int
+    public var synonymCount: Int
+}
+
+/// Builds the Xapian database from cards and switches readers to it atomically.
+///
+/// Layout under `root` (default `Index/db`): each build writes a new database directory
+/// `v<nanoseconds>/`, commits it, then renames a stub file `XAPIANDB` (`auto v…`) into place. A
+/// reader that opens `root` sees either the previous complete database or the new complete one,
+/// never a half-built index. The previous database is kept for readers still using it; older
+/// ones are removed.
+public struct IndexBuilder {
+    public let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Indexes `cards` (and `vocabulary`'s synonyms) into a new version under `root`.
+    public func build(cards: [Card], vocabulary: Vocabulary = Vocabulary(), root: String) throws(IndexBuildError) -> IndexBuildReport {
+        guard !cards.isEmpty else { throw .noCards }
+        var seen = Set<String>()
+        for card in cards where !seen.insert(card.id).inserted { throw .duplicateId(card.id) }
+
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+        } catch {
+            throw .filesystem(path: root, reason: "cannot create the database directory (\(error))")
+        }
+        let version = "v\(DispatchTimeSource.nanosecondsSinceEpoch())"
+        let databasePath = root + "/" + version
+        let indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary)
+        let synonymCount: Int
+        do {
+            synonymCount = try write(cards: cards, vocabulary: vocabulary, indexVersion: indexVersion, to: databasePath)
+        } catch {
+            try? fm.removeItem(atPath: databasePath)
+            throw .xapian(error)
+        }
+        try switchStub(root: root, to: version)
+        prune(root: root, keeping: version)
+        logger.info("index built", metadata: [
+            "path": "\(databasePath)", "cards": "\(cards.count)", "version": "\(indexVersion)",
+        ])
+        return IndexBuildReport(root: root, databasePath: databasePath, indexVersion: indexVersion, cardCount: cards.count, synonymCount: synonymCount)
+    }
+
+    /// Writes one complete database; returns the number of synonym pairs.
+    private func write(cards: [Card], vocabulary: Vocabulary, indexVersion: String, to path: String) throws(XapianError) -> Int {
+        let database = try WritableDatabase(creatingAt: path)
+        let analyzer = try FrenchAnalyzer()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var spelling: [String: UInt32] = [:]
+
+        for card in cards {
+            let document = try Document()
+            for (prefix, texts) in CardFields.text(of: card) {
+                var position: UInt32 = 0
+                for text in texts {
+                    var last: UInt32 = 0
+                    for term in analyzer.analyse(text) {
+                        try document.addTerm(prefix.rawValue + term.stem, position: position + term.position)
+                        last = term.position
+                        if term.word.unicodeScalars.count >= 3 { spelling[term.word, default: 0] += 1 }
+                    }
+                    // A gap between items keeps phrases from spanning two of them.
+                    position += last + 100
+                }
+            }
+            // One title-key term per name and appellation, weighted like text (not boolean) so
+            // that an exact title match scores.
+            var keys = Set<String>()
+            for title in ([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants) {
+                let key = TitleKey.key(TitleKey.words(of: title))
+                if !key.isEmpty && key.utf8.count <= TitleKey.maximumLength && keys.insert(key).inserted {
+                    try document.addTerm(TermPrefix.titleKey.rawValue + key)
+                }
+            }
+            try document.addBooleanTerm(TermPrefix.id.rawValue + card.id)
+            try document.addBooleanTerm(TermPrefix.famille.rawValue + Folding.slug(card.famille))
+            if let sousFamille = card.sousFamille {
+                try document.addBooleanTerm(TermPrefix.sousFamille.rawValue + Folding.slug(sousFamille))
+            }
+            for code in card.rome { try document.addBooleanTerm(TermPrefix.rome.rawValue + code) }
+            try document.setValue(card.famille, slot: ValueSlot.famille.rawValue)
+            try document.setValue(card.sousFamille ?? "", slot: ValueSlot.sousFamille.rawValue)
+            try document.setValue(card.rome.joined(separator: ","), slot: ValueSlot.rome.rawValue)
+            let data = (try? encoder.encode(card)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            try document.setData(data)
+            try database.replaceDocument(uniqueTerm: TermPrefix.id.rawValue + card.id, document)
+        }
+        for (word, frequency) in spelling { try database.addSpelling(word, frequencyIncrement: frequency) }
+
+        var synonymCount = 0
+        for (key, synonyms) in vocabulary.synonymEntries(analyzer: analyzer) {
+            for synonym in synonyms {
+                try database.addSynonym(key, synonym)
+                synonymCount += 1
+            }
+        }
+        try database.setMetadata(MetadataKey.schema, indexSchemaVersion)
+        try database.setMetadata(MetadataKey.indexVersion, indexVersion)
+        try database.setMetadata(MetadataKey.cardCount, String(cards.count))
+        try database.setMetadata(MetadataKey.builtAt, Date().formatted(.iso8601))
+        try database.commit()
+        return synonymCount
+    }
+
+    /// Points the `XAPIANDB` stub of `root` at `version`, atomically (write, fsync, rename).
+    private func switchStub(root: String, to version: String) throws(IndexBuildError) {
+        let stub = root + "/XAPIANDB"
+        let temporary = root + "/.XAPIANDB.\(getpidPortable()).tmp"
+        do {
+            try Data("auto \(version)\n".utf8).write(to: URL(fileURLWithPath: temporary), options: .atomic)
+            if rename(temporary, stub) != 0 {
+                throw IndexBuildError.filesystem(path: stub, reason: "rename failed (errno \(errno))")
+            }
+        } catch let error as IndexBuildError {
+            throw error
+        } catch {
+            throw .filesystem(path: stub, reason: "cannot write the stub file (\(error))")
+        }
+    }
+
+    /// Removes versions older than the previous one; failures only log.
+    private func prune(root: String, keeping current: String) {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: root) else { return }
+        let versions = entries.filter { $0.hasPrefix("v") && $0 != current }.sorted { versionNumber($0) > versionNumber($1) }
+        for old in versions.dropFirst() {
+            do { try fm.removeItem(atPath: root + "/" + old) } catch {
+                logger.warning("cannot remove old database", metadata: ["path": "\(root)/\(old)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func versionNumber(_ name: String) -> UInt64 { UInt64(name.dropFirst()) ?? 0 }
+
+    /// A short, stable digest of what is indexed: the same cards and vocabulary give the same
+    /// version, so a job board can cache answers per version.
+    public static func contentVersion(cards: [Card], vocabulary: Vocabulary) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash = FNV1a()
+        hash.combine(indexSchemaVersion)
+        for card in cards.sorted(by: { $0.id < $1.id }) {
+            if let data = try? encoder.encode(card) { hash.combine(bytes: data) }
+        }
+        hash.combine(vocabulary.fingerprint)
+        return String(hash.value, radix: 16).leftPadded(to: 16)
+    }
+}
+
+/// 64-bit FNV-1a: a small, stable, dependency-free digest.
+struct FNV1a {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func combine(bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+    }
+
+    mutating func combine(_ string: String) { combine(bytes: string.utf8) }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func getpidPortable() -> Int32 { getpid() }
+
+enum DispatchTimeSource {
+    static func nanosecondsSinceEpoch() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,84 @@
+/// The one table of term prefixes, following Omega's conventions: `Q` for the unique id term,
+/// `X…` for metiers' own fields. Text fields hold stemmed terms; boolean fields hold exact
+/// values for filtering.
+public enum TermPrefix: String, CaseIterable, Sendable {
+    /// Unique id term: `Qconcepteur-developpeur`.
+    case id = "Q"
+    /// Boolean: famille, as its slug (`XFproduction`).
+    case famille = "XF"
+    /// Boolean: sous-famille, as its slug (`XSinfrastructure`).
+    case sousFamille = "XS"
+    /// Boolean: ROME code (`XRM1805`).
+    case rome = "XR"
+
+    /// Text: the card's name and appellations (own list, English list, correspondence table).
+    case title = "XT"
+    /// Title key: one term per name or appellation, its content stems sorted and joined by
+    /// "_" (`XEaffair_ingenieur`): an exact title match whatever the word order.
+    case titleKey = "XE"
+    /// Text: activités principales and spécifiques.
+    case activites = "XA"
+    /// Text: description synthétique.
+    case description = "XD"
+    /// Text: savoir-faire.
+    case savoirFaire = "XK"
+    /// Text: connaissances.
+    case connaissances = "XC"
+    /// Text: everything else (variabilité, conditions d'exercice, pré-requis, formations,
+    /// certifications, parcours).
+    case other = "XO"
+
+    /// The text fields, in the order results explain them.
+    public static let textFields: [TermPrefix] = [.title, .activites, .description, .savoirFaire, .connaissances, .other]
+
+    /// The field's name in explanations (`"title"`, `"activites"` …).
+    public var fieldName: String {
+        switch self {
+        case .id: "id"
+        case .famille: "famille"
+        case .sousFamille: "sous_famille"
+        case .rome: "rome"
+        case .title: "title"
+        case .titleKey: "title_key"
+        case .activites: "activites"
+        case .description: "description"
+        case .savoirFaire: "savoir_faire"
+        case .connaissances: "connaissances"
+        case .other: "other"
+        }
+    }
+
+    /// The prefix and field of a prefixed term, longest prefix first.
+    public static func split(_ term: String) -> (TermPrefix, String)? {
+        for prefix in allCases where prefix.rawValue.count == 2 && term.hasPrefix(prefix.rawValue) {
+            return (prefix, String(term.dropFirst(2)))
+        }
+        if term.hasPrefix("Q") { return (.id, String(term.dropFirst())) }
+        return nil
+    }
+}
+
+/// Value slots.
+public enum ValueSlot: UInt32, Sendable {
+    /// The famille's name.
+    case famille = 0
+    /// The sous-famille's name ("" when none).
+    case sousFamille = 1
+    /// ROME codes joined by ",".
+    case rome = 2
+}
+
+/// Database metadata keys.
+public enum MetadataKey {
+    /// Index schema version: a reader refuses a database whose schema it does not know.
+    public static let schema = "metiers.schema"
+    /// Version of the indexed content: changes whenever a card or the vocabulary changes.
+    public static let indexVersion = "metiers.index_version"
+    /// When the index was built (ISO 8601, UTC).
+    public static let builtAt = "metiers.built_at"
+    /// Number of cards indexed.
+    public static let cardCount = "metiers.card_count"
+}
+
+/// The schema this code writes and reads.
+public let indexSchemaVersion = "1"

@@ -1,0 +1,58 @@
+import MetiersText
+
+/// The order-free key of a job title: its content words, folded, in the masculine singular,
+/// sorted, duplicates removed, joined by "_". Two titles with the same words in any order,
+/// gender, number, case or accent have the same key. Words are not stemmed: stems merge words
+/// that titles keep apart ("product manager" and "production manager" both stem to
+/// "product manag"). Words that say nothing about the job (H/F, seniority, contract) are left
+/// out, unless nothing else would remain.
+public enum TitleKey {
+    /// Words around a job title that do not change the job: gender marks, seniority, contract.
+    public static let noiseWords: Set<String> = [
+        "h", "f", "hf", "fh", "x", "junior", "senior", "sr", "jr", "confirme", "experimente",
+        "debutant", "expert", "lead", "principal", "stagiaire", "stage", "alternance", "alternant",
+        "apprenti", "apprentissage", "cdi", "cdd", "interim", "freelance", "independant", "mission",
+        "temps", "plein", "partiel", "remote", "teletravail", "hybride", "poste", "offre", "emploi",
+        "urgent", "nouveau", "nouvelle",
+    ]
+
+    /// Longest key indexed, in bytes (Xapian terms are limited to 245).
+    public static let maximumLength = 200
+
+    /// The content words of a title, normalised, noise words removed (unless only noise remains).
+    public static func words(of title: String) -> [String] {
+        let words = Tokenizer.tokenize(title).map(\.word).filter { !FrenchWords.isStopword($0) }
+        let content = words.filter { !noiseWords.contains($0) }
+        return (content.isEmpty ? words : content).map(normalise)
+    }
+
+    /// A folded word in the masculine singular: `développeuses` → `developpeur`,
+    /// `réseaux` → `reseau`, `affaires` → `affaire`.
+    public static func normalise(_ word: String) -> String {
+        var w = FrenchWords.masculine(word)
+        if w.utf8.count > 3, let last = w.last, last == "s" || last == "x", !w.hasSuffix("ss") {
+            w.removeLast()
+        }
+        return w
+    }
+
+    /// The key of a set of normalised words.
+    public static func key(_ words: some Sequence<String>) -> String {
+        Set(words).sorted().joined(separator: "_")
+    }
+
+    /// The titles a label stands for: itself, its " / "-separated alternatives when each has
+    /// at least two words ("Ingénieur progiciel / Ingénieur intégration"), and the label
+    /// without a trailing parenthesis ("Consultant Maîtrise d'Ouvrage (Maître d'Ouvrage)").
+    public static func variants(of label: String) -> [String] {
+        var result = [label]
+        let parts = label.split(separator: " / ").map { String($0) }
+        if parts.count > 1 && parts.allSatisfy({ $0.split(separator: " ").count >= 2 }) {
+            result += parts
+        }
+        if label.hasSuffix(")"), let open = label.lastIndex(of: "("), open > label.startIndex {
+            result.append(String(label[..<open]))
+        }
+        return result
+    }
+}

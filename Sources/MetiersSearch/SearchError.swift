@@ -1,0 +1,25 @@
+import MetiersXapian
+
+/// Why a search could not be answered. Each case maps to one stable protocol error code.
+public enum SearchError: Error, CustomStringConvertible, Equatable {
+    /// The query has no word to search for (empty, or only punctuation and function words).
+    case emptyQuery
+    /// The query's syntax is wrong (unbalanced quote, unknown field); the message says where.
+    case querySyntax(String)
+    /// No card has this id.
+    case notFound(id: String)
+    /// The index cannot be used: missing, corrupt, or of a schema this build does not know.
+    case indexUnavailable(String)
+    /// Xapian failed while searching.
+    case xapian(XapianError)
+
+    public var description: String {
+        switch self {
+        case .emptyQuery: "the query has no word to search for"
+        case .querySyntax(let message): message
+        case .notFound(let id): "no emploi-type has the id '\(id)'"
+        case .indexUnavailable(let message): message
+        case .xapian(let error): "search failed: \(error)"
+        }
+    }
+}

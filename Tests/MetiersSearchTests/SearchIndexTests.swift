@@ -1,0 +1,102 @@
+import Logging
+import MetiersIndex
+import MetiersSearch
+import MetiersTestSupport
+import Foundation
+import XCTest
+
+/// The search library on the real index of the committed cards.
+final class SearchIndexTests: XCTestCase {
+    var index: SearchIndex!
+
+    override func setUpWithError() throws {
+        index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+    }
+
+    func ids(_ text: String, mode: SearchRequest.Mode = .search, limit: Int = 5) throws -> [String] {
+        try index.search(SearchRequest(text: text, mode: mode, limit: limit)).hits.map(\.card.id)
+    }
+
+    func testTheIndexKnowsItsCards() throws {
+        XCTAssertEqual(index.cardCount, 36)
+        XCTAssertEqual(index.indexVersion.count, 16)
+        XCTAssertEqual(try index.card(id: "directeur-de-projet").rome, ["M1803"])
+        XCTAssertThrowsError(try index.card(id: "boulanger")) { error in
+            XCTAssertEqual(error as? SearchError, .notFound(id: "boulanger"))
+        }
+    }
+
+    /// Accents, case, plural and gender variants reach the same card.
+    func testVariantsReachTheSameCard() throws {
+        for query in ["développeur java", "developpeur", "Développeur", "développeurs", "DEVELOPPEUSE", "Développeuse Java"] {
+            XCTAssertEqual(try ids(query).first, "concepteur-developpeur", query)
+        }
+        XCTAssertEqual(try ids("Ingénieur d'affaires", mode: .title).first, "commercial")
+        XCTAssertEqual(try ids("ingenieur d’affaires", mode: .title).first, "commercial")
+        XCTAssertEqual(try ids("AFFAIRES INGÉNIEUR", mode: .title).first, "commercial")
+    }
+
+    func testUnaccentedWordsFindAccentedText() throws {
+        let accented = try index.search(SearchRequest(text: "sécurité")).hits.map(\.card.id)
+        let plain = try index.search(SearchRequest(text: "securite")).hits.map(\.card.id)
+        XCTAssertFalse(accented.isEmpty)
+        XCTAssertEqual(accented, plain)
+    }
+
+    func testElisionsAreSplitAtQueryTime() throws {
+        XCTAssertEqual(try ids("l'infrastructure"), try ids("infrastructure"))
+    }
+
+    func testResultsExplainTheirMatch() throws {
+        let hit = try XCTUnwrap(index.search(SearchRequest(text: "développeur java")).hits.first)
+        XCTAssertTrue(hit.matched.contains { $0.field == "title" }, "\(hit.matched)")
+        XCTAssertGreaterThan(hit.score, 0)
+    }
+
+    func testPagingIsConsistent() throws {
+        let all = try ids("chef de projet", limit: 10)
+        let page2 = try index.search(SearchRequest(text: "chef de projet", limit: 5, offset: 5)).hits.map(\.card.id)
+        XCTAssertEqual(Array(all.dropFirst(5)), page2)
+    }
+
+    func testPhrasesAndExclusions() throws {
+        let phrase = try ids(#""chef de projet test""#)
+        XCTAssertEqual(phrase.first, "chef-de-projet-test")
+        let excluded = try ids("chef de projet -test", limit: 36)
+        XCTAssertFalse(excluded.contains("chef-de-projet-test"))
+        XCTAssertFalse(excluded.contains("analyste-test-et-validation"))
+    }
+
+    func testBadQueriesAreTypedErrors() {
+        XCTAssertThrowsError(try index.search(SearchRequest(text: "  , ; le la  "))) { error in
+            XCTAssertEqual(error as? SearchError, .emptyQuery)
+        }
+        XCTAssertThrowsError(try index.search(SearchRequest(text: #"chef "de projet"#))) { error in
+            guard case .querySyntax(let message)? = error as? SearchError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("column 6"), message)
+        }
+    }
+
+    func testAMissingIndexIsAClearError() {
+        XCTAssertThrowsError(try SearchIndex(path: "/nonexistent/db", logger: Logger(label: "test"))) { error in
+            guard case .indexUnavailable(let message)? = error as? SearchError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("metiers-index"), message)
+        }
+    }
+
+    /// Every title of the referentiel (seed file) is answered with an acceptable card first.
+    func testSeedAppellationsMapFirst() throws {
+        guard let rows = TestIndex.evalRows("seed-appellations.tsv") else {
+            throw XCTSkip("../shared/eval/seed-appellations.tsv is not beside the repository")
+        }
+        XCTAssertEqual(rows.count, 180)
+        var misses: [String] = []
+        for (query, expected) in rows {
+            for mode in [SearchRequest.Mode.title, .search] {
+                let first = try ids(query, mode: mode, limit: 1).first
+                if first.map({ !expected.contains($0) }) ?? true { misses.append("\(mode) \(query): got \(first ?? "nothing")") }
+            }
+        }
+        XCTAssertEqual(misses, [])
+    }
+}

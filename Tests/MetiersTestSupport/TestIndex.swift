@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import MetiersCorpus
+import MetiersIndex
+
+/// Paths of the repository and an index built from its committed cards, shared by the tests.
+public enum TestIndex {
+    /// The repository root (this file is `Tests/MetiersTestSupport/TestIndex.swift`).
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    public static var cardsPath: String { repositoryRoot + "/Index/cards" }
+    public static var vocabularyPath: String { repositoryRoot + "/Config/vocabulary.txt" }
+    /// `../shared/eval` beside the repository, when present.
+    public static var evalDirectory: String { URL(fileURLWithPath: repositoryRoot + "/../shared/eval").standardizedFileURL.path }
+
+    /// A new temporary directory.
+    public static func temporaryDirectory(_ name: String = "metiers-test") -> String {
+        var template = Array("/tmp/\(name)-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+
+    /// The committed vocabulary (empty when the file is absent).
+    public static func vocabulary() throws -> Vocabulary {
+        guard let data = FileManager.default.contents(atPath: vocabularyPath) else { return Vocabulary() }
+        return try Vocabulary.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// An index of the committed cards, built once per test process.
+    public static let path: String = {
+        let root = temporaryDirectory("metiers-index") + "/db"
+        do {
+            let cards = try CardStore.load(from: cardsPath)
+            _ = try IndexBuilder(logger: Logger(label: "test")).build(cards: cards, vocabulary: try vocabulary(), root: root)
+        } catch {
+            fatalError("cannot build the test index: \(error)")
+        }
+        return root
+    }()
+
+    /// Rows of a labelled eval file (`query<TAB>expected...`), nil when the file is absent.
+    public static func evalRows(_ file: String) -> [(query: String, expected: [String])]? {
+        guard let text = try? String(contentsOfFile: evalDirectory + "/" + file, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 2 else { return nil }
+            return (String(fields[0]), fields[1] == "none" ? [] : fields[1].split(separator: ",").map(String.init))
+        }
+    }
+}
