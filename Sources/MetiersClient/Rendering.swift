@@ -1,0 +1,107 @@
+import MetiersCorpus
+import MetiersProtocol
+
+/// Human-readable renderings of responses for the terminal.
+public enum Rendering {
+    /// Search and map results as a table, best first.
+    public static func results(_ response: Response) -> String {
+        let results = response.results ?? []
+        var out = ""
+        if let didYouMean = response.didYouMean {
+            out += "did you mean: \(didYouMean)\n"
+        }
+        if results.isEmpty {
+            return out + "no emploi-type matches\n"
+        }
+        let rows = results.enumerated().map { index, result in
+            [
+                String(index + 1), result.id, result.name, result.famille,
+                result.rome.isEmpty ? "-" : result.rome.joined(separator: ","),
+                formatScore(result.score),
+                Set(result.matched.map(\.term)).sorted().joined(separator: " "),
+            ]
+        }
+        out += table(header: ["#", "id", "name", "famille", "rome", "score", "matched"], rows: rows)
+        if let total = response.total, total > results.count {
+            out += "\(results.count) of about \(total) matching emploi-types\n"
+        }
+        return out
+    }
+
+    /// A card with every field.
+    public static func card(_ card: Card) -> String {
+        var out = "\(card.name)  [\(card.id)]\n"
+        out += "famille: \(card.famille)"
+        if let sousFamille = card.sousFamille { out += " / \(sousFamille)" }
+        out += "\nROME: \(card.rome.isEmpty ? "non pertinent" : card.rome.joined(separator: ", "))   page \(card.page)\n"
+        func section(_ title: String, _ items: [String]) {
+            let items = items.filter { !$0.isEmpty }
+            guard !items.isEmpty else { return }
+            out += "\n\(title)\n"
+            for item in items { out += "  - \(item)\n" }
+        }
+        func prose(_ title: String, _ text: String) {
+            guard !text.isEmpty else { return }
+            out += "\n\(title)\n"
+            for paragraph in text.split(separator: "\n") { out += "  \(paragraph)\n" }
+        }
+        section("Appellations", card.appellations.map { "\($0.label) (\($0.source.rawValue))" })
+        prose("Description synthétique", card.descriptionSynthetique)
+        section("Activités principales", card.activitesPrincipales)
+        section("Activités spécifiques", card.activitesSpecifiques)
+        section("Savoir-faire", card.savoirFaire)
+        section("Connaissances", card.connaissances)
+        prose("Variabilité : type d'entreprise", card.variabilite.typeEntreprise)
+        prose("Variabilité : sectoriel", card.variabilite.sectoriel)
+        prose("Liaisons externes", card.conditionsExercice.liaisonsExternes)
+        prose("Liaisons internes", card.conditionsExercice.liaisonsInternes)
+        prose("Lieu de travail", card.conditionsExercice.lieuDeTravail)
+        prose("Pré-requis", card.prerequis)
+        section("Formations", card.formations)
+        section("Certifications", card.certifications)
+        prose("Parcours dans l'emploi", card.parcours)
+        section("Origines possibles", card.passerelles.origines)
+        section("Évolutions possibles", card.passerelles.evolutions)
+        return out
+    }
+
+    /// Health as key: value lines.
+    public static func health(_ response: Response) -> String {
+        var out = ""
+        out += "status:           \(response.status ?? "?")\n"
+        out += "protocol version: \(response.protocolVersion.map(String.init) ?? "?")\n"
+        out += "index version:    \(response.indexVersion ?? "?")\n"
+        out += "index built at:   \(response.builtAt ?? "?")\n"
+        out += "cards:            \(response.cardCount.map(String.init) ?? "?")\n"
+        out += "uptime:           \(response.uptimeSeconds.map { formatScore($0) + " s" } ?? "?")\n"
+        return out
+    }
+
+    /// A plain-text table with columns padded to their widest cell.
+    public static func table(header: [String], rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            var s = ""
+            for (i, cell) in cells.enumerated() {
+                if i == cells.count - 1 {
+                    s += cell
+                } else {
+                    s += cell + String(repeating: " ", count: widths[i] - cell.count + 2)
+                }
+            }
+            while s.hasSuffix(" ") { s.removeLast() }
+            return s + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+
+    static func formatScore(_ value: Double) -> String {
+        let scaled = (value * 100).rounded() / 100
+        var s = String(scaled)
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import MetiersClient
+import MetiersConfig
+import MetiersProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure relevance on labelled query files through the running daemon.",
+        discussion: """
+            Each FILE is tab-separated with a header line: query, expected (comma-separated
+            acceptable ids, or 'none'), note. Prints per file: n, in-scope rows, top-1, top-3 and
+            MRR over in-scope rows, the share of 'none' rows answered empty, and the share of
+            in-scope rows answered empty. With --floor, exits 1 when a figure falls below it.
+            """)
+
+    @Argument(help: "Labelled query files.")
+    var files: [String]
+
+    @Option(help: "Operation to evaluate: search or map.")
+    var op = "search"
+
+    @Flag(help: "List the rows answered wrongly.")
+    var misses = false
+
+    @Option(help: "Floor file: 'file top1 top3 mrr none_empty in_scope_empty_max' per line.")
+    var floor: String?
+
+    @OptionGroup var options: ClientOptions
+
+    func validate() throws {
+        guard op == "search" || op == "map" else { throw ValidationError("--op must be search or map") }
+    }
+
+    func run() throws {
+        let path = try options.socketPath()
+        let connection: MetiersConnection
+        do {
+            connection = try MetiersConnection(path: path)
+        } catch {
+            printError("metiers: \(error)")
+            throw ExitCode(3)
+        }
+        var all: [Evaluation.Figures] = []
+        var missLines: [String] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("metiers: cannot read \(file)")
+                throw ExitCode(1)
+            }
+            let rows = try Evaluation.parse(String(decoding: data, as: UTF8.self), file: file)
+            let outcomes = try answer(rows, over: connection)
+            let name = String(file.split(separator: "/").last ?? Substring(file))
+            all.append(Evaluation.figures(file: name, outcomes: outcomes))
+            for outcome in outcomes where !outcome.isHit {
+                let expected = outcome.row.expected.isEmpty ? "none" : outcome.row.expected.joined(separator: ",")
+                let got = outcome.error ?? (outcome.returned.isEmpty ? "(empty)" : outcome.returned.prefix(3).joined(separator: ","))
+                missLines.append("\(name):\(outcome.row.line)\t\(outcome.row.query)\texpected \(expected)\tgot \(got)")
+            }
+        }
+        print(Evaluation.table(all), terminator: "")
+        if misses && !missLines.isEmpty {
+            print("\nmisses:")
+            for line in missLines { print(line) }
+        }
+        if let floor {
+            guard let data = FileManager.default.contents(atPath: floor) else {
+                printError("metiers: cannot read the floor file \(floor)")
+                throw ExitCode(1)
+            }
+            let violations = Evaluation.violations(all, floors: try Evaluation.parseFloors(String(decoding: data, as: UTF8.self), file: floor))
+            for v in violations { printError("below floor: \(v)") }
+            if !violations.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    /// Sends the rows pipelined, a window at a time, and collects the answers in order.
+    private func answer(_ rows: [Evaluation.Row], over connection: MetiersConnection) throws -> [Evaluation.Outcome] {
+        var outcomes: [Evaluation.Outcome] = []
+        let window = 32
+        var next = 0
+        while next < rows.count {
+            let batch = rows[next..<min(rows.count, next + window)]
+            for (offset, row) in batch.enumerated() {
+                let id = RequestID.int(Int64(next + offset))
+                let operation: Request.Operation = op == "map"
+                    ? .map(title: row.query, limit: 10, offset: 0) : .search(query: row.query, limit: 10, offset: 0)
+                try connection.send(line: Request(id: id, operation).encoded())
+            }
+            for row in batch {
+                guard let line = try connection.readLine() else { throw ConnectionError.closedByDaemon }
+                let response = try Response.decode(line)
+                outcomes.append(Evaluation.Outcome(row: row, returned: response.results?.map(\.id) ?? [], error: response.error?.code.rawValue))
+            }
+            next += batch.count
+        }
+        return outcomes
+    }
+}

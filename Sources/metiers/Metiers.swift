@@ -1,0 +1,146 @@
+import ArgumentParser
+import MetiersClient
+import MetiersConfig
+import MetiersProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Metiers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metiers",
+        abstract: "Find the emploi-type of the OPIIEC IT referentiel for a job title or description.",
+        discussion: """
+            Talks to metiersd over its Unix socket: --socket, else $METIERS_SOCKET, else the
+            configuration's socket (Config/metiers.toml, $METIERS_CONFIG or /etc/metiers/metiers.toml).
+            """,
+        subcommands: [Search.self, Map.self, Show.self, Health.self, Eval.self]
+    )
+}
+
+/// Options every subcommand takes.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "The daemon's Unix socket.")
+    var socket: String?
+
+    @Option(name: .long, help: "Configuration file (to find the socket).")
+    var config: String?
+
+    @Flag(name: .long, help: "Print the daemon's response object as is, on one line.")
+    var json = false
+
+    /// Resolves the socket path: flag, environment, configuration, built-in default.
+    func socketPath() throws -> String {
+        if let socket { return socket }
+        let environment = ProcessEnvironment.all
+        if let fromEnvironment = environment["METIERS_SOCKET"], !fromEnvironment.isEmpty { return fromEnvironment }
+        if let path = MetiersConfiguration.locate(explicit: config, environment: environment) {
+            do {
+                return try MetiersConfiguration.load(path: path).socketPath
+            } catch {
+                throw ValidationError("configuration: \(error)")
+            }
+        }
+        return MetiersConfiguration().socketPath
+    }
+
+    /// Sends `request` and prints the answer; non-zero exit on an error response.
+    func run(_ request: Request, render: (Response) -> String) throws {
+        let path = try socketPath()
+        let line: [UInt8]
+        do {
+            let connection = try MetiersConnection(path: path)
+            line = try connection.exchange(request.encoded())
+        } catch {
+            printError("metiers: \(error)")
+            throw ExitCode(3)
+        }
+        if json {
+            print(String(decoding: line, as: UTF8.self))
+        }
+        let response: Response
+        do {
+            response = try Response.decode(line)
+        } catch {
+            printError("metiers: the daemon's answer is not a response of protocol v\(metiersProtocolVersion): \(error)")
+            throw ExitCode(4)
+        }
+        if let error = response.error {
+            if !json { printError("metiers: \(error.code.rawValue): \(error.message)") }
+            throw ExitCode(error.code == .notFound ? 2 : 1)
+        }
+        if !json { print(render(response), terminator: "") }
+    }
+}
+
+func printError(_ message: String) {
+    StandardError.line(message)
+}
+
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search the cards with free text: a title, keywords or a pasted job posting.",
+        discussion: "Words are ranked with OR semantics; \"a phrase\" must match as a phrase; -word excludes.")
+
+    @Argument(help: "The query (several arguments are joined with spaces).")
+    var query: [String]
+
+    @Option(help: "Results per page (1-100; default: the daemon's).")
+    var limit: Int?
+
+    @Option(help: "Results to skip (paging).")
+    var offset = 0
+
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(Request(.search(query: query.joined(separator: " "), limit: limit, offset: offset)), render: Rendering.results)
+    }
+}
+
+struct Map: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Map a job title to emploi-types, weighing the cards' appellations most.")
+
+    @Argument(help: "The job title (several arguments are joined with spaces).")
+    var title: [String]
+
+    @Option(help: "Results per page (1-100; default: the daemon's).")
+    var limit: Int?
+
+    @Option(help: "Results to skip (paging).")
+    var offset = 0
+
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(Request(.map(title: title.joined(separator: " "), limit: limit, offset: offset)), render: Rendering.results)
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one card with every field, by id (e.g. concepteur-developpeur).")
+
+    @Argument(help: "The card's id.")
+    var id: String
+
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(Request(.show(card: id))) { response in
+            response.card.map(Rendering.card) ?? ""
+        }
+    }
+}
+
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The daemon's status: protocol and index versions, cards, uptime.")
+
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(Request(.health), render: Rendering.health)
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Logging
+import MetiersConfig
+import MetiersServer
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Metiersd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metiersd",
+        abstract: "Serve the metiers index over a Unix socket (JSON Lines, protocol v1).",
+        discussion: """
+            Settings come from the configuration file (--config, $METIERS_CONFIG,
+            Config/metiers.toml or /etc/metiers/metiers.toml); flags override them.
+            SIGTERM or SIGINT: stop accepting, answer what is in flight, remove the socket, exit 0.
+            """)
+
+    @Option(help: "Configuration file.")
+    var config: String?
+
+    @Option(help: "Index directory built by metiers-index.")
+    var db: String?
+
+    @Option(help: "Unix socket to listen on.")
+    var socket: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    @Option(help: "Event-loop threads (0: one per core).")
+    var threads: Int?
+
+    func run() async throws {
+        var settings = MetiersConfiguration()
+        if let path = MetiersConfiguration.locate(explicit: config, environment: ProcessEnvironment.all) {
+            do {
+                settings = try MetiersConfiguration.load(path: path)
+            } catch {
+                fail("configuration: \(error)")
+            }
+        }
+        if let db { settings.databasePath = db }
+        if let socket { settings.socketPath = socket }
+        if let logLevel { settings.logLevel = logLevel }
+        if let threads { settings.threads = threads }
+        guard let level = Logger.Level(rawValue: settings.logLevel) else {
+            fail("unknown log level '\(settings.logLevel)'")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "metiersd")
+
+        let threadCount = settings.threads > 0 ? settings.threads : System.coreCount
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
+        let server: MetiersServer
+        do {
+            server = try await MetiersServer(
+                settings: ServerSettings(socketPath: settings.socketPath, databasePath: settings.databasePath, defaultLimit: settings.defaultLimit),
+                group: group, logger: logger)
+        } catch {
+            try? await group.shutdownGracefully()
+            fail("\(error)")
+        }
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await services.run()
+        } catch {
+            try? await group.shutdownGracefully()
+            fail("\(error)")
+        }
+        try await group.shutdownGracefully()
+    }
+
+    /// One line on stderr, exit 1: the way a daemon that cannot start should say so.
+    private func fail(_ message: String) -> Never {
+        StandardError.line("metiersd: error: \(message)")
+        Glibc.exit(1)
+    }
+}

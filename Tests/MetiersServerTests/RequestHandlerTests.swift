@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import MetiersProtocol
+import MetiersSearch
+import MetiersServer
+import MetiersTestSupport
+import XCTest
+
+/// The request handler without a socket: lines in, lines out.
+final class RequestHandlerTests: XCTestCase {
+    var handler: RequestHandler!
+
+    override func setUpWithError() throws {
+        let index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        handler = RequestHandler(index: index, defaultLimit: 7, logger: Logger(label: "test"))
+    }
+
+    func respond(_ line: String) throws -> [String: Any] {
+        let bytes = handler.respond(toLine: Array(line.utf8))
+        XCTAssertFalse(bytes.contains(UInt8(ascii: "\n")), "a response is one line")
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+    }
+
+    func errorCode(_ response: [String: Any]) -> String? {
+        (response["error"] as? [String: Any])?["code"] as? String
+    }
+
+    func testSearchAnswersRankedResultsWithTheId() throws {
+        let r = try respond(#"{"v":1,"id":"q1","op":"search","query":"développeur java"}"#)
+        XCTAssertEqual(r["ok"] as? Bool, true)
+        XCTAssertEqual(r["id"] as? String, "q1")
+        XCTAssertEqual(r["v"] as? Int, 1)
+        XCTAssertEqual(r["op"] as? String, "search")
+        XCTAssertNotNil(r["index_version"] as? String)
+        let results = try XCTUnwrap(r["results"] as? [[String: Any]])
+        XCTAssertEqual(results.first?["id"] as? String, "concepteur-developpeur")
+        XCTAssertLessThanOrEqual(results.count, 7, "the configured default limit applies")
+        for result in results {
+            for key in ["id", "name", "famille", "sous_famille", "rome", "score", "matched"] {
+                XCTAssertTrue(result.keys.contains(key), "missing \(key)")
+            }
+        }
+        let scores = results.compactMap { $0["score"] as? Double }
+        XCTAssertEqual(scores, scores.sorted(by: >))
+    }
+
+    func testMapShowAndHealth() throws {
+        let map = try respond(#"{"op":"map","title":"Ingénieur d'affaires","id":7}"#)
+        XCTAssertEqual(map["id"] as? Int, 7)
+        XCTAssertEqual((map["results"] as? [[String: Any]])?.first?["id"] as? String, "commercial")
+
+        let show = try respond(#"{"op":"show","card":"directeur-de-projet"}"#)
+        let card = try XCTUnwrap(show["card"] as? [String: Any])
+        XCTAssertEqual(card["rome"] as? [String], ["M1803"])
+        XCTAssertEqual(card["famille"] as? String, "Management et gestion des engagements")
+        XCTAssertNotNil(card["passerelles"])
+
+        let health = try respond(#"{"op":"health"}"#)
+        XCTAssertEqual(health["status"] as? String, "serving")
+        XCTAssertEqual(health["protocol_version"] as? Int, 1)
+        XCTAssertEqual(health["card_count"] as? Int, 36)
+        XCTAssertNotNil(health["uptime_seconds"] as? Double)
+    }
+
+    func testErrorsHaveStableCodes() throws {
+        let cases: [(String, String)] = [
+            ("not json", "bad_json"),
+            ("{\"op\":\"search\",\"query\":\"x\"", "bad_json"),
+            ("[1,2]", "bad_request"),
+            (#"{"query":"x"}"#, "bad_request"),
+            (#"{"op":"dance"}"#, "unknown_op"),
+            (#"{"op":"search"}"#, "bad_request"),
+            (#"{"op":"search","query":42}"#, "bad_request"),
+            (#"{"op":"search","query":"x","limit":0}"#, "bad_request"),
+            (#"{"op":"search","query":"x","limit":1000000}"#, "bad_request"),
+            (#"{"op":"search","query":"x","offset":-1}"#, "bad_request"),
+            (#"{"op":"search","query":"x","limit":2.5}"#, "bad_request"),
+            (#"{"op":"search","query":"x","limt":2}"#, "bad_request"),
+            (#"{"op":"search","query":"x","id":{"a":1}}"#, "bad_request"),
+            (#"{"v":2,"op":"health"}"#, "unsupported_version"),
+            (#"{"op":"search","query":"  le la de "}"#, "empty_query"),
+            (#"{"op":"search","query":"chef \"de projet"}"#, "query_syntax"),
+            (#"{"op":"show","card":"boulanger"}"#, "not_found"),
+            (#"{"op":"show"}"#, "bad_request"),
+        ]
+        for (line, code) in cases {
+            let r = try respond(line)
+            XCTAssertEqual(r["ok"] as? Bool, false, line)
+            XCTAssertEqual(errorCode(r), code, line)
+            XCTAssertFalse(((r["error"] as? [String: Any])?["message"] as? String ?? "").isEmpty, line)
+        }
+    }
+
+    func testTheIdIsEchoedOnErrorsWhenReadable() throws {
+        let r = try respond(#"{"id":"abc","op":"dance"}"#)
+        XCTAssertEqual(r["id"] as? String, "abc")
+        XCTAssertEqual(r["op"] as? String, nil)
+        let unknownField = try respond(#"{"id":3,"op":"search","query":"x","foo":1}"#)
+        XCTAssertEqual(unknownField["id"] as? Int, 3)
+        XCTAssertTrue(((unknownField["error"] as? [String: Any])?["message"] as? String ?? "").contains("foo"))
+    }
+
+    func testInvalidUTF8IsBadJSON() throws {
+        let bytes = handler.respond(toLine: [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D])
+        let r = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        XCTAssertEqual(errorCode(r), "bad_json")
+    }
+
+    func testRequestsRoundTripThroughTheProtocolTypes() throws {
+        let request = Request(id: .string("x"), .search(query: "chef de projet", limit: 3, offset: 0))
+        guard case .success(let decoded) = Request.decode(request.encoded()) else { return XCTFail("decode failed") }
+        XCTAssertEqual(decoded, request)
+        let response = handler.respond(to: request)
+        XCTAssertEqual(response.results?.count, 3)
+        let line = try response.encoded()
+        let roundTripped = try Response.decode(line)
+        XCTAssertEqual(roundTripped.results, response.results)
+        XCTAssertEqual(roundTripped, response)
+    }
+}
