@@ -3,7 +3,7 @@ import MetiersProtocol
 
 /// Human-readable renderings of responses for the terminal.
 public enum Rendering {
-    /// Search and map results as a table, best first.
+    /// Search and map results as a table, best first, each with the passage that matched.
     public static func results(_ response: Response) -> String {
         let results = response.results ?? []
         var out = ""
@@ -11,21 +11,26 @@ public enum Rendering {
             out += "did you mean: \(didYouMean)\n"
         }
         if results.isEmpty {
-            return out + "no emploi-type matches\n"
+            return out + "no emploi-type fits (match: \(response.match ?? "none"))\n"
         }
         let rows = results.enumerated().map { index, result in
             [
-                String(index + 1), result.id, result.name, result.famille,
+                String(index + 1), result.id, result.famille,
                 result.rome.isEmpty ? "-" : result.rome.joined(separator: ","),
-                formatScore(result.score),
-                Set(result.matched.map(\.term)).sorted().joined(separator: " "),
+                formatScore(result.confidence),
+                result.matchedTitle.map { "title: \($0)" }
+                    ?? result.snippet.map { "\($0.field): \(shorten($0.marked(), to: 70))" } ?? "",
             ]
         }
-        out += table(header: ["#", "id", "name", "famille", "rome", "score", "matched"], rows: rows)
+        out += table(header: ["#", "id", "famille", "rome", "conf", "why"], rows: rows)
         if let total = response.total, total > results.count {
-            out += "\(results.count) of about \(total) matching emploi-types\n"
+            out += "\(results.count) shown; \(total) cards share words with the query\n"
         }
         return out
+    }
+
+    static func shorten(_ text: String, to width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
     }
 
     /// A card with every field.

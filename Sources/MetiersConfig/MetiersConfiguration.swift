@@ -20,6 +20,8 @@ public struct MetiersConfiguration: Equatable, Sendable {
     public var vocabularyPath: String = "Config/vocabulary.txt"
     /// Results per page when a request gives no `limit`.
     public var defaultLimit: Int = 10
+    /// Results under this confidence are dropped (nil: the built-in calibrated threshold).
+    public var minimumConfidence: Double?
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
     /// Event-loop threads of the daemon; 0 means one per core.
@@ -107,6 +109,13 @@ public struct MetiersConfiguration: Equatable, Sendable {
         if let v = try string("index.cards") { config.cardsPath = resolve(v) }
         if let v = try string("index.vocabulary") { config.vocabularyPath = resolve(v) }
         if let v = try integer("search.default_limit", 1...100) { config.defaultLimit = v }
+        known.insert("search.min_confidence")
+        switch values["search.min_confidence"] {
+        case nil: break
+        case .float(let d)? where (0...1).contains(d): config.minimumConfidence = d
+        case .integer(let i)? where (0...1).contains(i): config.minimumConfidence = Double(i)
+        case let other?: throw LoadError(path: path, message: "'search.min_confidence' must be a number between 0 and 1, found \(other)")
+        }
 
         if let unknown = values.keys.filter({ !known.contains($0) }).sorted().first {
             throw LoadError(path: path, message: "unknown setting '\(unknown)'")

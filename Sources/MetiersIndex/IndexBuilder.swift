@@ -91,6 +91,7 @@ public struct IndexBuilder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var spelling: [String: UInt32] = [:]
+        var titleWords = Set<String>()
 
         for card in cards {
             let document = try Document()
@@ -111,7 +112,9 @@ public struct IndexBuilder {
             // that an exact title match scores.
             var keys = Set<String>()
             for title in ([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants) {
-                let key = TitleKey.key(TitleKey.words(of: title))
+                let words = TitleKey.words(of: title)
+                titleWords.formUnion(words)
+                let key = TitleKey.key(words)
                 if !key.isEmpty && key.utf8.count <= TitleKey.maximumLength && keys.insert(key).inserted {
                     try document.addTerm(TermPrefix.titleKey.rawValue + key)
                 }
@@ -141,6 +144,7 @@ public struct IndexBuilder {
         try database.setMetadata(MetadataKey.schema, indexSchemaVersion)
         try database.setMetadata(MetadataKey.indexVersion, indexVersion)
         try database.setMetadata(MetadataKey.cardCount, String(cards.count))
+        try database.setMetadata(MetadataKey.titleWords, titleWords.sorted().joined(separator: " "))
         try database.setMetadata(MetadataKey.builtAt, Date().formatted(.iso8601))
         try database.commit()
         return synonymCount

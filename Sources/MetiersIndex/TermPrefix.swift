@@ -78,6 +78,8 @@ public enum MetadataKey {
     public static let builtAt = "metiers.built_at"
     /// Number of cards indexed.
     public static let cardCount = "metiers.card_count"
+    /// Every word of every title key, space-separated: the words a title can match on.
+    public static let titleWords = "metiers.title_words"
 }
 
 /// The schema this code writes and reads.

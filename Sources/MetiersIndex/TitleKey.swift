@@ -7,22 +7,13 @@ import MetiersText
 /// "product manag"). Words that say nothing about the job (H/F, seniority, contract) are left
 /// out, unless nothing else would remain.
 public enum TitleKey {
-    /// Words around a job title that do not change the job: gender marks, seniority, contract.
-    public static let noiseWords: Set<String> = [
-        "h", "f", "hf", "fh", "x", "junior", "senior", "sr", "jr", "confirme", "experimente",
-        "debutant", "expert", "lead", "principal", "stagiaire", "stage", "alternance", "alternant",
-        "apprenti", "apprentissage", "cdi", "cdd", "interim", "freelance", "independant", "mission",
-        "temps", "plein", "partiel", "remote", "teletravail", "hybride", "poste", "offre", "emploi",
-        "urgent", "nouveau", "nouvelle",
-    ]
-
     /// Longest key indexed, in bytes (Xapian terms are limited to 245).
     public static let maximumLength = 200
 
     /// The content words of a title, normalised, noise words removed (unless only noise remains).
     public static func words(of title: String) -> [String] {
         let words = Tokenizer.tokenize(title).map(\.word).filter { !FrenchWords.isStopword($0) }
-        let content = words.filter { !noiseWords.contains($0) }
+        let content = words.filter { !JobNoise.isTitleNoise($0) }
         return (content.isEmpty ? words : content).map(normalise)
     }
 

@@ -57,22 +57,35 @@ public struct Vocabulary: Sendable, Equatable {
         entries.map { $0.expansion + "=" + $0.aliases.joined(separator: ",") }.joined(separator: "\n")
     }
 
-    /// Synonym pairs as Xapian stores them: key = the alias's stems joined by spaces, synonyms =
-    /// the expansions' stems joined by spaces.
+    /// Synonym pairs as Xapian stores them, in two forms: for text, key = the alias's stems
+    /// joined by spaces, synonyms = the expansions' stems; for title matching, key = "=" and
+    /// the alias's title words (`TitleKey.normalise`), synonyms = the expansions' title words.
     func synonymEntries(analyzer: FrenchAnalyzer) -> [(String, [String])] {
         var table: [String: [String]] = [:]
         var order: [String] = []
+        func add(_ key: String, _ target: String) {
+            guard !key.isEmpty, !target.isEmpty, key != target else { return }
+            if table[key] == nil { order.append(key) }
+            if !(table[key]?.contains(target) ?? false) { table[key, default: []].append(target) }
+        }
         for (expansion, aliases) in entries {
-            let target = analyzer.analyse(expansion).map(\.stem).joined(separator: " ")
-            guard !target.isEmpty else { continue }
+            let stems = analyzer.analyse(expansion).map(\.stem).joined(separator: " ")
+            let words = Vocabulary.titleWords(expansion).joined(separator: " ")
             for alias in aliases {
-                let key = analyzer.analyse(alias).map(\.stem).joined(separator: " ")
-                guard !key.isEmpty, key != target else { continue }
-                if table[key] == nil { order.append(key) }
-                if !(table[key]?.contains(target) ?? false) { table[key, default: []].append(target) }
+                add(analyzer.analyse(alias).map(\.stem).joined(separator: " "), stems)
+                let aliasWords = Vocabulary.titleWords(alias).joined(separator: " ")
+                if !aliasWords.isEmpty { add(Vocabulary.titleKeyPrefix + aliasWords, words) }
             }
         }
         return order.map { ($0, table[$0]!) }
+    }
+
+    /// Prefix of the title-form synonym keys.
+    public static let titleKeyPrefix = "="
+
+    /// The words of a vocabulary phrase in title form: folded, function words out, normalised.
+    public static func titleWords(_ text: String) -> [String] {
+        Tokenizer.tokenize(text).map(\.word).filter { !FrenchWords.isStopword($0) }.map(TitleKey.normalise)
     }
 }
 

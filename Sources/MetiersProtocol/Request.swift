@@ -34,10 +34,10 @@ public struct Request: Equatable, Sendable {
     /// What to do.
     public enum Operation: Equatable, Sendable {
         /// Free-text search: `query`, `limit` (1…100; nil: the daemon's default), `offset`
-        /// (0…10000, default 0).
-        case search(query: String, limit: Int?, offset: Int)
-        /// A job title to emploi-types: `title`, `limit`, `offset`.
-        case map(title: String, limit: Int?, offset: Int)
+        /// (0…10000, default 0), `explain` (add the confidence model's inputs to each result).
+        case search(query: String, limit: Int?, offset: Int, explain: Bool = false)
+        /// A job title to emploi-types: `title`, `limit`, `offset`, `explain`.
+        case map(title: String, limit: Int?, offset: Int, explain: Bool = false)
         /// One card with every field: `card` (its id).
         case show(card: String)
         /// Daemon and index status.
@@ -98,10 +98,10 @@ public struct Request: Equatable, Sendable {
         switch op {
         case "search":
             let query = try fields.requiredText("query")
-            operation = .search(query: query, limit: try fields.limit(), offset: try fields.offset())
+            operation = .search(query: query, limit: try fields.limit(), offset: try fields.offset(), explain: try fields.boolean("explain"))
         case "map":
             let title = try fields.requiredText("title")
-            operation = .map(title: title, limit: try fields.limit(), offset: try fields.offset())
+            operation = .map(title: title, limit: try fields.limit(), offset: try fields.offset(), explain: try fields.boolean("explain"))
         case "show":
             guard let card = try fields.string("card"), !card.isEmpty else {
                 throw ProtocolError(.badRequest, "field 'card' (the id of an emploi-type) is missing")
@@ -140,14 +140,16 @@ public struct Request: Equatable, Sendable {
         case nil: break
         }
         switch operation {
-        case .search(let query, let limit, let offset):
+        case .search(let query, let limit, let offset, let explain):
             object["query"] = .string(query)
             if let limit { object["limit"] = .int(Int64(limit)) }
             object["offset"] = .int(Int64(offset))
-        case .map(let title, let limit, let offset):
+            if explain { object["explain"] = .bool(true) }
+        case .map(let title, let limit, let offset, let explain):
             object["title"] = .string(title)
             if let limit { object["limit"] = .int(Int64(limit)) }
             object["offset"] = .int(Int64(offset))
+            if explain { object["explain"] = .bool(true) }
         case .show(let card):
             object["card"] = .string(card)
         case .health:
@@ -179,6 +181,15 @@ struct FieldReader {
         case nil, .null?: return nil
         case .string(let s)?: return s
         case let other?: throw ProtocolError(.badRequest, "field '\(name)' must be a string, found \(other.typeName)")
+        }
+    }
+
+    mutating func boolean(_ name: String) throws(ProtocolError) -> Bool {
+        read.insert(name)
+        switch object[name] {
+        case nil, .null?: return false
+        case .bool(let b)?: return b
+        case let other?: throw ProtocolError(.badRequest, "field '\(name)' must be true or false, found \(other.typeName)")
         }
     }
 

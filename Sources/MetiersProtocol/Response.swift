@@ -28,6 +28,9 @@ public struct Response: Codable, Equatable, Sendable {
     public var total: Int?
     /// The corrected query when unknown words were replaced by a spelling suggestion.
     public var didYouMean: String?
+    /// How the first result matched: "title" (an appellation), "text", or "none" (no result
+    /// is confident enough: the query is most likely outside the referentiel).
+    public var match: String?
 
     // show
     public var card: Card?
@@ -53,7 +56,7 @@ public struct Response: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, id, ok, op, error, results, total, card, status
+        case v, id, ok, op, error, results, total, card, status, match
         case indexVersion = "index_version"
         case didYouMean = "did_you_mean"
         case protocolVersion = "protocol_version"
@@ -65,6 +68,11 @@ public struct Response: Codable, Equatable, Sendable {
     /// The response as one line of JSON, without the newline.
     public func encoded() throws -> Data {
         try Response.encoder.encode(self)
+    }
+
+    /// A JSON object as one line (sorted keys), for tools that write JSON Lines.
+    public static func encoderLine(_ object: [String: JSONValue]) -> String {
+        (try? encoder.encode(JSONValue.object(object))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     public static func decode(_ line: some Collection<UInt8>) throws -> Response {
@@ -87,22 +95,39 @@ public struct SearchResult: Codable, Equatable, Sendable {
     public var rome: [String]
     /// BM25 weight from Xapian: orders results within one response; not comparable across queries.
     public var score: Double
+    /// Confidence in [0, 1] that this card is right; the same scale for every query.
+    public var confidence: Double
     /// The query terms that matched, and the fields they matched in.
     public var matched: [MatchedField]
+    /// The appellation the query matched as a title, when it did.
+    public var matchedTitle: String?
+    /// The card's passage that best shows the match, with the matched words' offsets.
+    public var snippet: ResultSnippet?
+    /// The confidence model's inputs (only when the request asked with `"explain": true`).
+    public var features: [String: Double]?
 
-    public init(id: String, name: String, famille: String, sousFamille: String?, rome: [String], score: Double, matched: [MatchedField]) {
+    public init(
+        id: String, name: String, famille: String, sousFamille: String?, rome: [String], score: Double,
+        confidence: Double, matched: [MatchedField], matchedTitle: String? = nil, snippet: ResultSnippet? = nil,
+        features: [String: Double]? = nil
+    ) {
         self.id = id
         self.name = name
         self.famille = famille
         self.sousFamille = sousFamille
         self.rome = rome
         self.score = score
+        self.confidence = confidence
         self.matched = matched
+        self.matchedTitle = matchedTitle
+        self.snippet = snippet
+        self.features = features
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, famille, rome, score, matched
+        case id, name, famille, rome, score, confidence, matched, snippet, features
         case sousFamille = "sous_famille"
+        case matchedTitle = "matched_title"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -113,7 +138,39 @@ public struct SearchResult: Codable, Equatable, Sendable {
         try c.encode(sousFamille, forKey: .sousFamille)
         try c.encode(rome, forKey: .rome)
         try c.encode(score, forKey: .score)
+        try c.encode(confidence, forKey: .confidence)
         try c.encode(matched, forKey: .matched)
+        try c.encodeIfPresent(matchedTitle, forKey: .matchedTitle)
+        try c.encodeIfPresent(snippet, forKey: .snippet)
+        try c.encodeIfPresent(features, forKey: .features)
+    }
+}
+
+/// A passage of a card with the matched words marked.
+public struct ResultSnippet: Codable, Equatable, Sendable {
+    /// The field the passage comes from (`title`, `activites`, `description`…).
+    public var field: String
+    public var text: String
+    /// `[start, end)` offsets of matched words in `text`, in Unicode code points.
+    public var highlights: [[Int]]
+
+    public init(field: String, text: String, highlights: [[Int]]) {
+        self.field = field
+        self.text = text
+        self.highlights = highlights
+    }
+
+    /// The text with matched words between `open` and `close`.
+    public func marked(open: String = "[", close: String = "]") -> String {
+        var scalars = Array(text.unicodeScalars)
+        for range in highlights.sorted(by: { $0.first ?? 0 > $1.first ?? 0 }) where range.count == 2 {
+            let start = max(0, min(range[0], scalars.count)), end = max(start, min(range[1], scalars.count))
+            scalars.insert(contentsOf: close.unicodeScalars, at: end)
+            scalars.insert(contentsOf: open.unicodeScalars, at: start)
+        }
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: scalars)
+        return String(s)
     }
 }
 

@@ -32,6 +32,42 @@ public struct SearchRequest: Sendable, Equatable {
     }
 }
 
+/// Which ranking features are on. All are on in service; switching one off measures its value
+/// (the ablation table in the README).
+public struct RankingOptions: Sendable, Equatable {
+    /// Exact and near-exact matches of the query against appellations (title keys).
+    public var titleMatch = true
+    /// Query-time expansion through the vocabulary's synonyms.
+    public var synonyms = true
+    /// Job-posting noise words (H/F, CDI, salaire, cities…) left out.
+    public var noiseFilter = true
+    /// Unknown words replaced by Xapian's spelling suggestion.
+    public var spelling = true
+    /// Results below `minimumConfidence` dropped ("no match" when nothing is left).
+    public var abstention = true
+    /// The confidence under which a result is dropped.
+    public var minimumConfidence = Confidence.defaultThreshold
+
+    public init() {}
+
+    /// The feature names accepted by `disabling(_:)`.
+    public static let featureNames = ["title-match", "synonyms", "noise-filter", "spelling", "abstention"]
+
+    /// These options with one feature switched off; nil for an unknown name.
+    public func disabling(_ name: String) -> RankingOptions? {
+        var o = self
+        switch name {
+        case "title-match": o.titleMatch = false
+        case "synonyms": o.synonyms = false
+        case "noise-filter": o.noiseFilter = false
+        case "spelling": o.spelling = false
+        case "abstention": o.abstention = false
+        default: return nil
+        }
+        return o
+    }
+}
+
 /// Where one query word matched a card.
 public struct MatchedTerm: Sendable, Equatable {
     /// The stem that matched (`developpeur`).
@@ -40,13 +76,29 @@ public struct MatchedTerm: Sendable, Equatable {
     public var field: String
 }
 
+/// The passage of a card that best shows why it matched.
+public struct Snippet: Sendable, Equatable {
+    /// The field the passage comes from.
+    public var field: String
+    public var text: String
+    /// Matched words, as `[start, end)` offsets in Unicode scalars of `text`.
+    public var highlights: [[Int]]
+}
+
 /// One ranked card.
 public struct SearchHit: Sendable, Equatable {
     public var card: CardSummary
-    /// Xapian's BM25 weight (relative, not comparable across queries).
+    /// Xapian's BM25 weight (orders results within one answer; not comparable across queries).
     public var score: Double
+    /// Probability-like confidence in [0, 1] that this card is right, comparable across queries.
+    public var confidence: Double
     /// The query terms that matched, by field.
     public var matched: [MatchedTerm]
+    /// The appellation the query matched as a title, when it did.
+    public var matchedTitle: String?
+    public var snippet: Snippet?
+    /// The confidence model's inputs, by name.
+    public var features: [String: Double]
 }
 
 /// The fields of a card that every result carries.
@@ -66,12 +118,23 @@ public struct CardSummary: Sendable, Equatable {
     }
 }
 
+/// How the best answer matched.
+public enum MatchKind: String, Sendable, Equatable {
+    /// The query is (or contains) an appellation of the first card.
+    case title
+    /// The first card matched on its text.
+    case text
+    /// Nothing fits with enough confidence.
+    case none
+}
+
 /// The answer to a search.
 public struct SearchOutcome: Sendable, Equatable {
     public var hits: [SearchHit]
-    /// Estimated number of matching cards in all.
+    /// Estimated number of matching cards in all, before abstention.
     public var total: Int
-    /// The corrected query, when the query's words were unknown and a spelling fix was used.
+    public var match: MatchKind
+    /// The corrected query, when unknown words were replaced by a spelling suggestion.
     public var didYouMean: String?
 }
 
@@ -84,10 +147,15 @@ public final class SearchIndex {
     public let indexVersion: String
     public let cardCount: Int
     public let builtAt: String
+    public var options: RankingOptions
+    /// The words that appear in some title key: only they can take part in a title match.
+    let titleWords: Set<String>
     let database: Database
     let analyzer: FrenchAnalyzer
     let logger: Logger
     private var cards: [UInt32: Card] = [:]
+    private var cardTexts: [UInt32: [(TermPrefix, String, [AnalysedTerm])]] = [:]
+    private var synonymCache: [String: [String]] = [:]
     private let decoder = JSONDecoder()
 
     /// Field weights by mode: how much a match in each field counts.
@@ -95,19 +163,28 @@ public final class SearchIndex {
         .search: [(.title, 4.0), (.activites, 1.5), (.description, 1.5), (.savoirFaire, 1.0), (.connaissances, 0.8), (.other, 0.3)],
         .title: [(.title, 8.0), (.activites, 1.0), (.description, 1.0), (.savoirFaire, 0.5), (.connaissances, 0.5), (.other, 0.2)],
     ]
+    /// Weight of a posting's title words relative to its body's.
+    static let headWeight = 2.5
+    /// Weight of a vocabulary expansion relative to a word the user typed.
+    static let expansionWeight = 0.8
+    /// Weight of an exact title-key match by mode.
+    static let titleKeyWeights: [SearchRequest.Mode: Double] = [.search: 10, .title: 14]
+    /// Queries with more content words than this are not matched against titles as a whole.
+    static let maximumTitleWords = 8
+    /// Candidates ranked by Xapian before confidence is computed.
+    static let candidates = 40
 
     /// Opens the index under `path`: a directory holding a `XAPIANDB` stub (as `metiers-index`
     /// writes it), or a Xapian database directory.
-    public init(path: String, logger: Logger) throws(SearchError) {
+    public init(path: String, options: RankingOptions = RankingOptions(), logger: Logger) throws(SearchError) {
         self.path = path
         self.logger = logger
-        let stub = path + "/XAPIANDB"
-        let target = FileManager.default.fileExists(atPath: stub) ? stub : path
+        self.options = options
         guard FileManager.default.fileExists(atPath: path) else {
             throw .indexUnavailable("no index at \(path): build one with `metiers-index --db \(path)`")
         }
         do {
-            database = try Database(path: target)
+            database = try Database(path: path)
             analyzer = try FrenchAnalyzer()
             let schema = try database.metadata(MetadataKey.schema)
             guard schema == indexSchemaVersion else {
@@ -117,10 +194,9 @@ public final class SearchIndex {
             indexVersion = try database.metadata(MetadataKey.indexVersion)
             builtAt = try database.metadata(MetadataKey.builtAt)
             cardCount = try database.documentCount()
+            titleWords = Set(try database.metadata(MetadataKey.titleWords).split(separator: " ").map(String.init))
         } catch let error as SearchError {
             throw error
-        } catch let error as XapianError {
-            throw .indexUnavailable("cannot open the index at \(path): \(error)")
         } catch {
             throw .indexUnavailable("cannot open the index at \(path): \(error)")
         }
@@ -148,6 +224,15 @@ public final class SearchIndex {
         return card
     }
 
+    /// Synonyms stored for `key` (cached: the table does not change under an open handle).
+    func synonyms(of key: String) throws -> [String] {
+        if let hit = synonymCache[key] { return hit }
+        let found = try database.synonyms(of: key)
+        if synonymCache.count > 100_000 { synonymCache.removeAll(keepingCapacity: true) }
+        synonymCache[key] = found
+        return found
+    }
+
     /// Runs a search.
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchOutcome {
         let parsed: QueryText
@@ -168,27 +253,68 @@ public final class SearchIndex {
     }
 
     private func run(_ parsed: QueryText, request: SearchRequest) throws -> SearchOutcome {
-        var words = parsed.words.filter { !FrenchWords.isStopword($0.word) }
-        let phrases = parsed.phrases
-        guard !words.isEmpty || !phrases.isEmpty else { throw SearchError.emptyQuery }
+        // Phrase words also rank and count for title matching and confidence; the phrases
+        // themselves are then required.
+        var tokens = parsed.allWords
+        guard tokens.contains(where: { !FrenchWords.isStopword($0.word) }) else {
+            throw SearchError.emptyQuery
+        }
 
-        // Spelling: words no field knows are replaced by Xapian's suggestion when there is one.
+        // Spelling: a word that no field and no vocabulary entry knows is replaced by Xapian's
+        // suggestion when there is one, and the query is planned again.
+        let headEnd = Self.headEnd(of: request.text)
+        var plan = try plan(tokens, headEnd: headEnd, options: options)
         var didYouMean: String?
-        var corrected = false
-        for i in words.indices where !known(words[i].word) {
-            if let suggestion = try database.spellingSuggestion(for: words[i].word), suggestion != words[i].word {
-                words[i].word = suggestion
-                corrected = true
+        var correctedPositions = Set<UInt32>()
+        if options.spelling {
+            let expanded = plan.expandedIndices
+            var corrections: [UInt32: String] = [:]
+            for (i, word) in plan.words.enumerated() where !expanded.contains(i) && !known(word.token.word) {
+                // Short words are too easily "corrected" into another word: none under 5
+                // letters, one edit under 8, two from 8.
+                let length = word.token.word.unicodeScalars.count
+                guard length >= 5 else { continue }
+                if let suggestion = try database.spellingSuggestion(for: word.token.word, maxEditDistance: length >= 8 ? 2 : 1),
+                    suggestion != word.token.word, !FrenchWords.isStopword(suggestion)
+                {
+                    corrections[word.token.position] = suggestion
+                }
+            }
+            correctedPositions = Set(corrections.keys)
+            if !corrections.isEmpty {
+                for i in tokens.indices { if let fix = corrections[tokens[i].position] { tokens[i].word = fix } }
+                didYouMean = tokens.map(\.word).joined(separator: " ")
+                plan = try self.plan(tokens, headEnd: headEnd, options: options)
             }
         }
-        if corrected { didYouMean = words.map(\.word).joined(separator: " ") }
 
         let weights = Self.fieldWeights[request.mode]!
         var parts: [Query] = []
-        for token in words {
-            parts.append(try wordQuery(analyzer.stem(token.word), weights: weights))
+        for word in plan.words {
+            parts.append(try fieldsQuery([word.stem], weights: weights, scale: word.inHead ? Self.headWeight : 1))
         }
-        for phrase in phrases {
+        for expansion in plan.expansions {
+            for stems in expansion.stems where !stems.isEmpty {
+                // An expansion of several words counts as much as one word of the query.
+                parts.append(try fieldsQuery(stems, weights: weights, scale: Self.expansionWeight / Double(stems.count)))
+            }
+        }
+        var titleShares: [String: Double] = [:]
+        if options.titleMatch {
+            for variant in plan.titleVariants(limit: 6) {
+                for (key, share) in titleKeys(variant.words) where share * variant.trust > (titleShares[key] ?? 0) {
+                    titleShares[key] = share * variant.trust
+                }
+            }
+            // A posting's title must keep its say against the mass of its body's words.
+            let bodyScale = plan.words.contains { $0.inHead } ? max(1, Double(plan.words.count) / 6) : 1
+            let weight = Self.titleKeyWeights[request.mode]! * bodyScale
+            for (key, share) in titleShares.sorted(by: { $0.key < $1.key }) {
+                parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: weight * share * share))
+            }
+        }
+        var phraseQueries: [Query] = []
+        for phrase in parsed.phrases {
             let stems = phrase.filter { !FrenchWords.isStopword($0.word) }.map { analyzer.stem($0.word) }
             guard !stems.isEmpty else { continue }
             var perField: [Query] = []
@@ -198,14 +324,16 @@ public final class SearchIndex {
                 let phraseQuery = terms.count == 1 ? terms[0] : try Query(.phrase(window: UInt32(phrase.count)), terms)
                 perField.append(try phraseQuery.scaled(by: weight))
             }
-            parts.append(try Query(.or, perField))
+            phraseQueries.append(try Query(.or, perField))
         }
-        parts += try titleKeyQueries(words, weight: Self.titleKeyWeights[request.mode]!)
-        var query = try Query(.or, parts)
-        // Phrases are requirements, not suggestions.
-        if !phrases.isEmpty && words.isEmpty == false {
-            let required = parts.suffix(phrases.count)
-            query = try Query(.andMaybe, [try Query(.and, Array(required)), try Query(.or, Array(parts.prefix(words.count)))])
+        var query: Query
+        if phraseQueries.isEmpty {
+            query = try Query(.or, parts)
+        } else if parts.isEmpty {
+            query = try Query(.and, phraseQueries)
+        } else {
+            // Phrases are requirements; words rank among the cards that have them.
+            query = try Query(.andMaybe, [try Query(.and, phraseQueries), try Query(.or, parts)])
         }
         if !parsed.excluded.isEmpty {
             var excluded: [Query] = []
@@ -217,20 +345,124 @@ public final class SearchIndex {
             if !excluded.isEmpty { query = try Query(.andNot, [query, try Query(.or, excluded)]) }
         }
 
-        let limit = max(0, request.limit)
-        let mset = try searchRetrying(query, offset: request.offset, limit: limit)
+        // Rank candidates, compute confidence, abstain below the threshold, then page.
+        let wanted = max(Self.candidates, request.offset + request.limit)
+        let mset = try searchRetrying(query, limit: wanted)
+        let queryStems = Set(plan.words.map(\.stem))
+        // A corrected word is a guess: it counts half in the coverage features.
+        let correctedStems = Set(plan.words.filter { correctedPositions.contains($0.token.position) }.map(\.stem))
+        var expansionOf: [String: Set<String>] = [:]
+        for expansion in plan.expansions {
+            for i in expansion.range {
+                expansionOf[plan.words[i].stem, default: []].formUnion(expansion.stems.flatMap { $0 })
+            }
+        }
         var hits: [SearchHit] = []
-        hits.reserveCapacity(mset.count)
+        var topWeight = 0.0
+        var secondWeight = 0.0
+        if mset.count > 0 { topWeight = try mset.match(at: 0).weight }
+        if mset.count > 1 { secondWeight = try mset.match(at: 1).weight }
         for i in 0..<mset.count {
             let match = try mset.match(at: i)
             let card = try card(docid: match.docid)
-            let matched = try mset.matchingTerms(at: i).compactMap { term -> MatchedTerm? in
-                guard let (prefix, stem) = TermPrefix.split(term), TermPrefix.textFields.contains(prefix) else { return nil }
-                return MatchedTerm(term: stem, field: prefix.fieldName)
+            var matched: [MatchedTerm] = []
+            var bestTitleShare = 0.0
+            var bestTitleKey: String?
+            var matchedStems = Set<String>()
+            var titleStems = Set<String>()
+            for term in try mset.matchingTerms(at: i) {
+                guard let (prefix, value) = TermPrefix.split(term) else { continue }
+                if prefix == .titleKey {
+                    let share = titleShares[value] ?? 0
+                    if share > bestTitleShare { bestTitleShare = share; bestTitleKey = value }
+                } else if TermPrefix.textFields.contains(prefix) {
+                    matched.append(MatchedTerm(term: value, field: prefix.fieldName))
+                    matchedStems.insert(value)
+                    if prefix == .title { titleStems.insert(value) }
+                }
             }
-            hits.append(SearchHit(card: CardSummary(card), score: match.weight, matched: matched))
+            func covered(_ stems: Set<String>) -> Double {
+                guard !queryStems.isEmpty else { return 0 }
+                let found = queryStems.filter { stem in stems.contains(stem) || !(expansionOf[stem] ?? []).isDisjoint(with: stems) }
+                let n = Double(found.count) - 0.5 * Double(found.intersection(correctedStems).count)
+                return n / Double(queryStems.count)
+            }
+            let features = Confidence.Features(
+                titleShare: bestTitleShare,
+                coverage: covered(matchedStems),
+                titleCoverage: covered(titleStems),
+                relativeWeight: topWeight > 0 ? match.weight / topWeight : 0,
+                margin: topWeight > 0 ? (topWeight - secondWeight) / topWeight : 0,
+                queryWords: plan.words.count)
+            hits.append(SearchHit(
+                card: CardSummary(card), score: match.weight, confidence: Confidence.estimate(features),
+                matched: matched, matchedTitle: bestTitleKey.flatMap { appellation(of: card, key: $0) },
+                snippet: nil, features: features.named))
         }
-        return SearchOutcome(hits: hits, total: mset.matchesEstimated, didYouMean: didYouMean)
+        let total = mset.matchesEstimated
+        if options.abstention {
+            // Abstain when even the best card is doubtful; otherwise keep the runners-up that
+            // are not far-fetched.
+            if let best = hits.first, best.confidence >= options.minimumConfidence {
+                hits.removeAll { $0.confidence < options.minimumConfidence * Confidence.keepShare }
+            } else {
+                hits.removeAll()
+            }
+        }
+        let match: MatchKind = hits.first.map { $0.matchedTitle != nil ? .title : .text } ?? .none
+        let page = hits.dropFirst(request.offset).prefix(request.limit)
+        var result: [SearchHit] = []
+        for var hit in page {
+            hit.snippet = try snippet(for: hit)
+            result.append(hit)
+        }
+        return SearchOutcome(hits: result, total: total, match: match, didYouMean: didYouMean)
+    }
+
+    /// Where the title of a posting ends: the first ":", " - ", "|", "–" or line break within
+    /// the first 100 characters (in Unicode scalars, as token offsets are); nil when none.
+    static func headEnd(of text: String) -> Int? {
+        let scalars = Array(text.unicodeScalars.prefix(100))
+        for (i, c) in scalars.enumerated() {
+            if c == ":" || c == "|" || c == "\n" || c == "\u{2013}" || c == "\u{2014}" { return i }
+            if c == "-" && i > 0 && i + 1 < scalars.count && scalars[i - 1] == " " && scalars[i + 1] == " " { return i }
+        }
+        return nil
+    }
+
+    /// Title keys of one title variant and of its sub-titles (one or two words left out), each
+    /// with the share of the variant it covers: an exact appellation match dominates, a title
+    /// inside a longer query still counts.
+    private func titleKeys(_ variant: [String]) -> [(String, Double)] {
+        let content = Set(variant.filter { !JobNoise.isTitleNoise($0) })
+        // Words no title has cannot match one; they still lower the share of what matches.
+        let words = content.filter { titleWords.contains($0) }.sorted()
+        let n = words.count
+        let denominator = Double(n) + 0.5 * Double(content.count - n)
+        guard n >= 1 && n <= Self.maximumTitleWords else { return [] }
+        var keys: [(String, Double)] = [(TitleKey.key(words), Double(n) / denominator)]
+        if n >= 2 {
+            for i in 0..<n {
+                keys.append((TitleKey.key(words.enumerated().filter { $0.offset != i }.map(\.element)), Double(n - 1) / denominator))
+            }
+        }
+        if n >= 3 {
+            for i in 0..<n {
+                for j in (i + 1)..<n {
+                    keys.append((TitleKey.key(words.enumerated().filter { $0.offset != i && $0.offset != j }.map(\.element)), Double(n - 2) / denominator))
+                }
+            }
+        }
+        return keys.filter { !$0.0.isEmpty && $0.0.utf8.count <= TitleKey.maximumLength }
+    }
+
+    /// The appellation (or name) of `card` whose title key is `key`.
+    private func appellation(of card: Card, key: String) -> String? {
+        for title in ([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants)
+        where TitleKey.key(TitleKey.words(of: title)) == key {
+            return title
+        }
+        return nil
     }
 
     /// True when the stem of `word` is a term of some text field.
@@ -239,61 +471,60 @@ public final class SearchIndex {
         for prefix in TermPrefix.textFields where ((try? database.termFrequency(prefix.rawValue + stem)) ?? 0) > 0 {
             return true
         }
-        return false
+        return ((try? synonyms(of: stem)) ?? []).isEmpty == false
     }
 
-    /// Title keys of the query and of its sub-titles (one or two words left out), each scaled by
-    /// the square of the share of the query it covers: an exact appellation match dominates, a
-    /// title inside a longer query still counts.
-    private func titleKeyQueries(_ words: [Token], weight: Double) throws(XapianError) -> [Query] {
-        let content = words.filter { !TitleKey.noiseWords.contains($0.word) }
-        let stems = Array(Set((content.isEmpty ? words : content).map { TitleKey.normalise($0.word) })).sorted()
-        let n = stems.count
-        guard n >= 1 && n <= Self.maximumTitleWords else { return [] }
-        var queries: [Query] = []
-        var seen = Set<String>()
-        func add(_ subset: [String]) throws(XapianError) {
-            let key = TitleKey.key(subset)
-            guard !key.isEmpty, seen.insert(key).inserted else { return }
-            let share = Double(subset.count) / Double(n)
-            queries.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: weight * share * share))
-        }
-        try add(stems)
-        if n >= 2 {
-            for i in 0..<n { try add(stems.enumerated().filter { $0.offset != i }.map(\.element)) }
-        }
-        if n >= 3 {
-            for i in 0..<n {
-                for j in (i + 1)..<n { try add(stems.enumerated().filter { $0.offset != i && $0.offset != j }.map(\.element)) }
-            }
-        }
-        return queries
-    }
-
-    /// Queries longer than this are not matched against titles as a whole.
-    static let maximumTitleWords = 8
-
-    /// Weight of an exact title-key match by mode.
-    static let titleKeyWeights: [SearchRequest.Mode: Double] = [.search: 10, .title: 14]
-
-    /// OR over the text fields of one stem, each field scaled by its weight.
-    private func wordQuery(_ stem: String, weights: [(TermPrefix, Double)]) throws(XapianError) -> Query {
+    /// OR over the text fields of some stems, each field scaled by its weight times `scale`.
+    private func fieldsQuery(_ stems: [String], weights: [(TermPrefix, Double)], scale: Double) throws(XapianError) -> Query {
         var perField: [Query] = []
-        perField.reserveCapacity(weights.count)
-        for (prefix, weight) in weights {
-            perField.append(try Query(term: prefix.rawValue + stem).scaled(by: weight))
+        perField.reserveCapacity(weights.count * stems.count)
+        for stem in stems {
+            for (prefix, weight) in weights {
+                perField.append(try Query(term: prefix.rawValue + stem).scaled(by: weight * scale))
+            }
         }
         return try Query(.or, perField)
     }
 
+    /// The card's item with the most matched words, weighted by field, with the words marked.
+    private func snippet(for hit: SearchHit) throws -> Snippet? {
+        guard let docid = try database.findDocument(term: TermPrefix.id.rawValue + hit.card.id) else { return nil }
+        let texts: [(TermPrefix, String, [AnalysedTerm])]
+        if let cached = cardTexts[docid] {
+            texts = cached
+        } else {
+            let card = try card(docid: docid)
+            texts = CardFields.text(of: card).flatMap { field, items in
+                items.filter { !$0.isEmpty }.map { (field, $0, analyzer.analyse($0)) }
+            }
+            cardTexts[docid] = texts
+        }
+        let stems = Set(hit.matched.map(\.term))
+        guard !stems.isEmpty else { return nil }
+        let fieldWeight: [TermPrefix: Double] = [.title: 3, .description: 1.5, .activites: 1.4, .savoirFaire: 1.2, .connaissances: 1, .other: 0.5]
+        var best: (score: Double, field: TermPrefix, text: String, terms: [AnalysedTerm])?
+        for (field, text, terms) in texts {
+            let found = Set(terms.map(\.stem)).intersection(stems)
+            guard !found.isEmpty else { continue }
+            // Prefer items dense in matched words: short appellations and bullets over prose.
+            let score = Double(found.count) * (fieldWeight[field] ?? 1) - Double(text.count) / 2000
+            if best == nil || score > best!.score { best = (score, field, text, terms) }
+        }
+        guard let best else { return nil }
+        let highlights = best.terms.filter { stems.contains($0.stem) }.map { [$0.start, $0.end] }
+        return Snippet(field: best.field.fieldName, text: best.text, highlights: highlights)
+    }
+
     /// Searches; on DatabaseModifiedError reopens once and retries.
-    private func searchRetrying(_ query: Query, offset: Int, limit: Int) throws(XapianError) -> MatchSet {
+    private func searchRetrying(_ query: Query, limit: Int) throws(XapianError) -> MatchSet {
         do {
-            return try database.search(query, offset: offset, limit: limit, checkAtLeast: cardCount)
+            return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount)
         } catch where error.kind == .databaseModified {
             try database.reopen()
             cards.removeAll()
-            return try database.search(query, offset: offset, limit: limit, checkAtLeast: cardCount)
+            cardTexts.removeAll()
+            synonymCache.removeAll()
+            return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount)
         }
     }
 }

@@ -40,8 +40,14 @@ public struct ServerSettings: Sendable {
     public var maximumLineLength: Int
     /// Results per page when a request gives no `limit`.
     public var defaultLimit: Int
+    /// Ranking features and the confidence threshold.
+    public var ranking: RankingOptions
 
-    public init(socketPath: String, databasePath: String, maximumLineLength: Int = 1 << 20, defaultLimit: Int = 10) {
+    public init(
+        socketPath: String, databasePath: String, maximumLineLength: Int = 1 << 20, defaultLimit: Int = 10,
+        ranking: RankingOptions = RankingOptions()
+    ) {
+        self.ranking = ranking
         self.socketPath = socketPath
         self.databasePath = databasePath
         self.maximumLineLength = maximumLineLength
@@ -72,9 +78,10 @@ public final class MetiersServer: Service, Sendable {
         for loop in group.makeIterator() {
             let path = settings.databasePath
             let defaultLimit = settings.defaultLimit
+            let ranking = settings.ranking
             do {
                 let (bound, indexVersion) = try await loop.submit {
-                    let index = try SearchIndex(path: path, logger: logger)
+                    let index = try SearchIndex(path: path, options: ranking, logger: logger)
                     return (NIOLoopBound(RequestHandler(index: index, defaultLimit: defaultLimit, startedAt: startedAt, logger: logger), eventLoop: loop), index.indexVersion)
                 }.get()
                 handlers[ObjectIdentifier(loop)] = bound

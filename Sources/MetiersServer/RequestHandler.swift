@@ -59,10 +59,10 @@ public final class RequestHandler {
         var response = Response(id: request.id, ok: true, op: request.operation.name)
         response.indexVersion = index.indexVersion
         switch request.operation {
-        case .search(let query, let limit, let offset):
-            fill(&response, with: try index.search(SearchRequest(text: query, mode: .search, limit: limit ?? defaultLimit, offset: offset)))
-        case .map(let title, let limit, let offset):
-            fill(&response, with: try index.search(SearchRequest(text: title, mode: .title, limit: limit ?? defaultLimit, offset: offset)))
+        case .search(let query, let limit, let offset, let explain):
+            fill(&response, with: try index.search(SearchRequest(text: query, mode: .search, limit: limit ?? defaultLimit, offset: offset)), explain: explain)
+        case .map(let title, let limit, let offset, let explain):
+            fill(&response, with: try index.search(SearchRequest(text: title, mode: .title, limit: limit ?? defaultLimit, offset: offset)), explain: explain)
         case .show(let id):
             response.card = try index.card(id: id)
         case .health:
@@ -76,14 +76,18 @@ public final class RequestHandler {
         return response
     }
 
-    private func fill(_ response: inout Response, with outcome: SearchOutcome) {
+    private func fill(_ response: inout Response, with outcome: SearchOutcome, explain: Bool) {
         response.results = outcome.hits.map { hit in
             SearchResult(
                 id: hit.card.id, name: hit.card.name, famille: hit.card.famille, sousFamille: hit.card.sousFamille,
-                rome: hit.card.rome, score: (hit.score * 1000).rounded() / 1000,
-                matched: hit.matched.map { MatchedField(term: $0.term, field: $0.field) })
+                rome: hit.card.rome, score: (hit.score * 1000).rounded() / 1000, confidence: hit.confidence,
+                matched: hit.matched.map { MatchedField(term: $0.term, field: $0.field) },
+                matchedTitle: hit.matchedTitle,
+                snippet: hit.snippet.map { ResultSnippet(field: $0.field, text: $0.text, highlights: $0.highlights) },
+                features: explain ? hit.features : nil)
         }
         response.total = outcome.total
+        response.match = outcome.match.rawValue
         response.didYouMean = outcome.didYouMean
     }
 

@@ -10,7 +10,8 @@ public enum FrenchWords {
         "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te",
         "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "d", "l", "est",
         "sont", "etre", "ete", "the", "of", "and", "to", "in", "for", "an", "or", "selon",
-        "afin", "ainsi", "tout", "tous", "toute", "toutes", "son", "lors", "entre", "via", "etc",
+        "afin", "ainsi", "tout", "tous", "toute", "toutes", "lors", "entre", "via", "etc", "soit",
+        "avez", "etes", "sera", "peut", "peuvent", "doit", "dont", "aussi", "bien", "tres",
     ]
 
     /// Feminine job-title endings folded to the masculine before stemming, so that

@@ -31,6 +31,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Floor file: 'file top1 top3 mrr none_empty in_scope_empty_max' per line.")
     var floor: String?
 
+    @Option(help: "Write every answer with its confidence features as JSON Lines (for Scripts/calibrate.py).")
+    var dumpFeatures: String?
+
     @OptionGroup var options: ClientOptions
 
     func validate() throws {
@@ -48,19 +51,32 @@ struct Eval: ParsableCommand {
         }
         var all: [Evaluation.Figures] = []
         var missLines: [String] = []
+        var dump = ""
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
                 printError("metiers: cannot read \(file)")
                 throw ExitCode(1)
             }
             let rows = try Evaluation.parse(String(decoding: data, as: UTF8.self), file: file)
-            let outcomes = try answer(rows, over: connection)
             let name = String(file.split(separator: "/").last ?? Substring(file))
+            let (outcomes, responses) = try answer(rows, over: connection)
+            if dumpFeatures != nil {
+                for (row, line) in zip(rows, responses) {
+                    let head = Response.encoderLine(["file": .string(name), "query": .string(row.query), "expected": .array(row.expected.map { .string($0) })])
+                    dump += "{\"row\":\(head),\"response\":\(String(decoding: line, as: UTF8.self))}\n"
+                }
+            }
             all.append(Evaluation.figures(file: name, outcomes: outcomes))
             for outcome in outcomes where !outcome.isHit {
                 let expected = outcome.row.expected.isEmpty ? "none" : outcome.row.expected.joined(separator: ",")
                 let got = outcome.error ?? (outcome.returned.isEmpty ? "(empty)" : outcome.returned.prefix(3).joined(separator: ","))
                 missLines.append("\(name):\(outcome.row.line)\t\(outcome.row.query)\texpected \(expected)\tgot \(got)")
+            }
+        }
+        if let dumpFeatures {
+            guard FileManager.default.createFile(atPath: dumpFeatures, contents: Data(dump.utf8)) else {
+                printError("metiers: cannot write \(dumpFeatures)")
+                throw ExitCode(1)
             }
         }
         print(Evaluation.table(all), terminator: "")
@@ -80,8 +96,9 @@ struct Eval: ParsableCommand {
     }
 
     /// Sends the rows pipelined, a window at a time, and collects the answers in order.
-    private func answer(_ rows: [Evaluation.Row], over connection: MetiersConnection) throws -> [Evaluation.Outcome] {
+    private func answer(_ rows: [Evaluation.Row], over connection: MetiersConnection) throws -> ([Evaluation.Outcome], [[UInt8]]) {
         var outcomes: [Evaluation.Outcome] = []
+        var lines: [[UInt8]] = []
         let window = 32
         var next = 0
         while next < rows.count {
@@ -89,16 +106,18 @@ struct Eval: ParsableCommand {
             for (offset, row) in batch.enumerated() {
                 let id = RequestID.int(Int64(next + offset))
                 let operation: Request.Operation = op == "map"
-                    ? .map(title: row.query, limit: 10, offset: 0) : .search(query: row.query, limit: 10, offset: 0)
+                    ? .map(title: row.query, limit: 10, offset: 0, explain: dumpFeatures != nil)
+                    : .search(query: row.query, limit: 10, offset: 0, explain: dumpFeatures != nil)
                 try connection.send(line: Request(id: id, operation).encoded())
             }
             for row in batch {
                 guard let line = try connection.readLine() else { throw ConnectionError.closedByDaemon }
                 let response = try Response.decode(line)
+                if dumpFeatures != nil { lines.append(line) }
                 outcomes.append(Evaluation.Outcome(row: row, returned: response.results?.map(\.id) ?? [], error: response.error?.code.rawValue))
             }
             next += batch.count
         }
-        return outcomes
+        return (outcomes, lines)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import MetiersConfig
+import MetiersSearch
 import MetiersServer
 import NIOCore
 import NIOPosix
@@ -36,6 +37,12 @@ struct Metiersd: AsyncParsableCommand {
     @Option(help: "Event-loop threads (0: one per core).")
     var threads: Int?
 
+    @Option(help: "Drop results under this confidence (0-1).")
+    var minConfidence: Double?
+
+    @Option(name: .customLong("disable-feature"), help: "Switch a ranking feature off, to measure it: \(RankingOptions.featureNames.joined(separator: ", ")).")
+    var disabledFeatures: [String] = []
+
     func run() async throws {
         var settings = MetiersConfiguration()
         if let path = MetiersConfiguration.locate(explicit: config, environment: ProcessEnvironment.all) {
@@ -59,12 +66,24 @@ struct Metiersd: AsyncParsableCommand {
         }
         let logger = Logger(label: "metiersd")
 
+        var ranking = RankingOptions()
+        if let threshold = minConfidence ?? settings.minimumConfidence {
+            guard (0...1).contains(threshold) else { fail("--min-confidence must be between 0 and 1") }
+            ranking.minimumConfidence = threshold
+        }
+        for feature in disabledFeatures {
+            guard let disabled = ranking.disabling(feature) else {
+                fail("unknown feature '\(feature)'; one of: \(RankingOptions.featureNames.joined(separator: ", "))")
+            }
+            ranking = disabled
+        }
+
         let threadCount = settings.threads > 0 ? settings.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
         let server: MetiersServer
         do {
             server = try await MetiersServer(
-                settings: ServerSettings(socketPath: settings.socketPath, databasePath: settings.databasePath, defaultLimit: settings.defaultLimit),
+                settings: ServerSettings(socketPath: settings.socketPath, databasePath: settings.databasePath, defaultLimit: settings.defaultLimit, ranking: ranking),
                 group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()

@@ -128,6 +128,25 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(health["card_count"] as? Int, 36)
     }
 
+    func testRelevanceDoneWhenQueries() throws {
+        let bakery = try json(try metiers(["search", "--json", "boulanger"]).stdout)
+        XCTAssertEqual(bakery["match"] as? String, "none")
+        XCTAssertEqual((bakery["results"] as? [Any])?.count, 0)
+
+        let typo = try json(try metiers(["search", "--json", "devloppeur java"]).stdout)
+        XCTAssertEqual(firstId(typo), "concepteur-developpeur")
+        XCTAssertEqual(typo["did_you_mean"] as? String, "developpeur java")
+
+        let results = try XCTUnwrap(try json(try metiers(["search", "--json", "administrateur systèmes linux"]).stdout)["results"] as? [[String: Any]])
+        XCTAssertFalse(results.isEmpty)
+        for result in results {
+            let confidence = try XCTUnwrap(result["confidence"] as? Double)
+            XCTAssertTrue((0...1).contains(confidence))
+            XCTAssertFalse((result["matched"] as? [Any] ?? []).isEmpty, "each result explains its match")
+            XCTAssertNotNil((result["snippet"] as? [String: Any])?["highlights"])
+        }
+    }
+
     func testTheTableViewIsReadable() throws {
         let table = try metiers(["search", "développeur java"])
         XCTAssertEqual(table.status, 0)

@@ -1,4 +1,5 @@
 import Logging
+import MetiersCorpus
 import MetiersIndex
 import MetiersSearch
 import MetiersTestSupport
@@ -98,5 +99,88 @@ final class SearchIndexTests: XCTestCase {
             }
         }
         XCTAssertEqual(misses, [])
+    }
+}
+
+/// Relevance behaviours of issue-level importance: abstention, spelling, confidence, snippets,
+/// and that the vocabulary never overrides the referentiel's own titles.
+final class RelevanceTests: XCTestCase {
+    var index: SearchIndex!
+
+    override func setUpWithError() throws {
+        index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+    }
+
+    func testOutOfScopeQueriesAreAnsweredWithNothing() throws {
+        for query in ["boulanger", "conducteur de bus"] {
+            let outcome = try index.search(SearchRequest(text: query))
+            XCTAssertEqual(outcome.hits, [], query)
+            XCTAssertEqual(outcome.match, .none, query)
+        }
+    }
+
+    func testMisspelledWordsAreCorrected() throws {
+        let outcome = try index.search(SearchRequest(text: "devloppeur java"))
+        XCTAssertEqual(outcome.hits.first?.card.id, "concepteur-developpeur")
+        XCTAssertEqual(outcome.didYouMean, "developpeur java")
+    }
+
+    func testConfidenceIsAProbabilityAndFollowsTheRanking() throws {
+        let hits = try index.search(SearchRequest(text: "administrateur systèmes et réseaux", limit: 10)).hits
+        XCTAssertFalse(hits.isEmpty)
+        for hit in hits { XCTAssertTrue((0...1).contains(hit.confidence)) }
+        XCTAssertEqual(hits.map(\.confidence), hits.map(\.confidence).sorted(by: >))
+        XCTAssertEqual(hits.first?.matchedTitle, "Administrateur systèmes et réseaux")
+    }
+
+    func testSnippetsMarkTheMatchedWords() throws {
+        let hit = try XCTUnwrap(index.search(SearchRequest(text: "sauvegarde des données")).hits.first)
+        let snippet = try XCTUnwrap(hit.snippet)
+        XCTAssertFalse(snippet.highlights.isEmpty)
+        let scalars = Array(snippet.text.unicodeScalars)
+        for range in snippet.highlights {
+            let word = String(String.UnicodeScalarView(scalars[range[0]..<range[1]]))
+            XCTAssertTrue(["sauvegarde", "sauvegardes", "données", "donnée"].contains(word.lowercased()), word)
+        }
+    }
+
+    func testPostingNoiseDoesNotDriveTheRanking() throws {
+        let plain = try index.search(SearchRequest(text: "administrateur systèmes linux")).hits.first?.card.id
+        let noisy = try index.search(SearchRequest(text: "administrateur systèmes linux H/F CDI Paris télétravail 45k€ salaire")).hits.first?.card.id
+        XCTAssertEqual(plain, noisy)
+    }
+
+    /// An alias of the vocabulary that is also one of the referentiel's titles must not pull that
+    /// title away from its own card.
+    func testTheVocabularyNeverOverridesAnAppellation() throws {
+        let vocabulary = try TestIndex.vocabulary()
+        let cards = try CardStore.load(from: TestIndex.cardsPath)
+        var owner: [String: Set<String>] = [:]
+        for card in cards {
+            for title in ([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants) {
+                owner[TitleKey.key(TitleKey.words(of: title)), default: []].insert(card.id)
+            }
+        }
+        var conflicts: [String] = []
+        for entry in vocabulary.entries {
+            for alias in entry.aliases {
+                guard let ids = owner[TitleKey.key(TitleKey.words(of: alias))] else { continue }
+                let first = try index.search(SearchRequest(text: alias, mode: .title, limit: 1)).hits.first?.card.id
+                if first.map({ !ids.contains($0) }) ?? true { conflicts.append("\(alias): \(first ?? "nothing") instead of \(ids.sorted())") }
+            }
+        }
+        XCTAssertEqual(conflicts, [])
+    }
+
+    func testEachFeatureCanBeSwitchedOff() throws {
+        for name in RankingOptions.featureNames {
+            XCTAssertNotNil(RankingOptions().disabling(name), name)
+        }
+        XCTAssertNil(RankingOptions().disabling("magic"))
+        // Without abstention, a weak match is answered instead of "none".
+        let weak = "chargée de recrutement"
+        XCTAssertEqual(try index.search(SearchRequest(text: weak)).match, .none)
+        index.options = RankingOptions().disabling("abstention")!
+        XCTAssertFalse(try index.search(SearchRequest(text: weak)).hits.isEmpty)
     }
 }
