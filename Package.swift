@@ -49,6 +49,7 @@ let package = Package(
             .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // The client side of the protocol over a blocking Unix socket, and its renderings.
         .target(name: "MetiersClient", dependencies: ["MetiersProtocol", "MetiersCorpus"]),

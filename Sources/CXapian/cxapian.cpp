@@ -551,6 +551,49 @@ mx_status mx_mset_matching_terms(const mx_mset *mset, uint32_t index, char **ter
     })
 }
 
+namespace {
+// Accepts terms that start with one of the given prefixes (and are not the next prefix's).
+class PrefixDecider : public Xapian::ExpandDecider {
+  public:
+    explicit PrefixDecider(std::vector<std::string> prefixes) : prefixes_(std::move(prefixes)) {}
+    bool operator()(const std::string &term) const override {
+        for (const std::string &p : prefixes_) {
+            if (term.size() > p.size() && term.compare(0, p.size(), p) == 0 &&
+                !(term[p.size()] >= 'A' && term[p.size()] <= 'Z'))
+                return true;
+        }
+        return false;
+    }
+
+  private:
+    std::vector<std::string> prefixes_;
+};
+}  // namespace
+
+mx_status mx_database_expand(mx_database *database, uint32_t docid, uint32_t max_terms,
+                             const char *const *prefixes, size_t prefix_count, char **terms,
+                             size_t *length, size_t *count, char **error_message) {
+    if (database == nullptr || terms == nullptr || length == nullptr || count == nullptr ||
+        (prefixes == nullptr && prefix_count != 0))
+        return invalid(error_message, "NULL argument");
+    MX_GUARD({
+        std::vector<std::string> wanted;
+        for (size_t i = 0; i < prefix_count; ++i) {
+            if (prefixes[i] == nullptr) return invalid(error_message, "NULL prefix");
+            wanted.emplace_back(prefixes[i]);
+        }
+        Xapian::Enquire enquire(database->db);
+        Xapian::RSet rset;
+        rset.add_document(docid);
+        PrefixDecider decider(wanted);
+        Xapian::ESet eset = enquire.get_eset(max_terms, rset, &decider);
+        std::vector<std::string> found;
+        for (Xapian::ESetIterator it = eset.begin(); it != eset.end(); ++it) found.push_back(*it);
+        copy_string_list(found.begin(), found.end(), terms, length, count);
+        return MX_OK;
+    })
+}
+
 mx_status mx_debug_throw(const char *kind, char **error_message) {
     if (kind == nullptr) return invalid(error_message, "NULL argument");
     MX_GUARD({

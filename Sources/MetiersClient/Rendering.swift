@@ -103,7 +103,7 @@ public enum Rendering {
         return line(header) + rows.map(line).joined()
     }
 
-    static func formatScore(_ value: Double) -> String {
+    public static func formatScore(_ value: Double) -> String {
         let scaled = (value * 100).rounded() / 100
         var s = String(scaled)
         if s.hasSuffix(".0") { s.removeLast(2) }

@@ -26,6 +26,16 @@ public struct MetiersConfiguration: Equatable, Sendable {
     public var logLevel: String = "info"
     /// Event-loop threads of the daemon; 0 means one per core.
     public var threads: Int = 0
+    /// Longest request line, in bytes.
+    public var maximumLineBytes: Int = 1 << 20
+    /// Connections served at once.
+    public var maximumConnections: Int = 256
+    /// Seconds a connection may go without completing a request.
+    public var idleTimeoutSeconds: Double = 60
+    /// Time budget of one request, in milliseconds.
+    public var requestTimeoutMilliseconds: Int = 10_000
+    /// Seconds between checks for a new index version (0: never).
+    public var reloadCheckSeconds: Double = 2
 
     /// Where the configuration came from (nil: built-in defaults).
     public var source: String?
@@ -92,6 +102,20 @@ public struct MetiersConfiguration: Equatable, Sendable {
             case let other?: throw LoadError(path: path, message: "'\(key)' must be an integer, found \(other)")
             }
         }
+        func number(_ key: String, _ range: ClosedRange<Double>) throws(LoadError) -> Double? {
+            known.insert(key)
+            let value: Double
+            switch values[key] {
+            case nil: return nil
+            case .integer(let i)?: value = Double(i)
+            case .float(let d)?: value = d
+            case let other?: throw LoadError(path: path, message: "'\(key)' must be a number, found \(other)")
+            }
+            guard range.contains(value) else {
+                throw LoadError(path: path, message: "'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
+            }
+            return value
+        }
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") || baseDirectory.isEmpty ? p : baseDirectory + "/" + p
         }
@@ -105,6 +129,11 @@ public struct MetiersConfiguration: Equatable, Sendable {
             config.logLevel = v
         }
         if let v = try integer("daemon.threads", 0...256) { config.threads = v }
+        if let v = try integer("limits.max_line_bytes", 1024...(1 << 30)) { config.maximumLineBytes = v }
+        if let v = try integer("limits.max_connections", 1...100_000) { config.maximumConnections = v }
+        if let v = try number("limits.idle_timeout_seconds", 0.01...86_400) { config.idleTimeoutSeconds = v }
+        if let v = try integer("limits.request_timeout_ms", 1...3_600_000) { config.requestTimeoutMilliseconds = v }
+        if let v = try number("index.reload_check_seconds", 0...86_400) { config.reloadCheckSeconds = v }
         if let v = try string("index.database") { config.databasePath = resolve(v) }
         if let v = try string("index.cards") { config.cardsPath = resolve(v) }
         if let v = try string("index.vocabulary") { config.vocabularyPath = resolve(v) }

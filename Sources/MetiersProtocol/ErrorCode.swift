@@ -19,6 +19,12 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case indexUnavailable = "index_unavailable"
     /// The request line is longer than the daemon accepts; the connection is then closed.
     case lineTooLong = "line_too_long"
+    /// The daemon is at its connection limit; the connection is closed. Retry later.
+    case overloaded = "overloaded"
+    /// The request (or the rest of a classify batch) ran past the per-request time budget.
+    case timeout = "timeout"
+    /// A reload failed (missing, corrupt or wrong-schema index); the previous index is still served.
+    case reloadFailed = "reload_failed"
     /// A failure inside the daemon; the request may be retried. Reported with details in the log.
     case `internal` = "internal"
 }

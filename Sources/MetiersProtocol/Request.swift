@@ -15,6 +15,10 @@ public enum RequestLimits {
     public static let maxOffset = 10_000
     /// Longest query or title, in bytes.
     public static let maxQueryBytes = 64 * 1024
+    /// Most postings in one classify request.
+    public static let maxPostings = 1000
+    /// Most values in one filter.
+    public static let maxFilterValues = 100
 }
 
 /// A request: one JSON object on one line.
@@ -33,29 +37,44 @@ public struct Request: Equatable, Sendable {
 
     /// What to do.
     public enum Operation: Equatable, Sendable {
-        /// Free-text search: `query`, `limit` (1…100; nil: the daemon's default), `offset`
-        /// (0…10000, default 0), `explain` (add the confidence model's inputs to each result).
-        case search(query: String, limit: Int?, offset: Int, explain: Bool = false)
-        /// A job title to emploi-types: `title`, `limit`, `offset`, `explain`.
-        case map(title: String, limit: Int?, offset: Int, explain: Bool = false)
+        /// Free-text search.
+        case search(SearchParameters)
+        /// A job title to emploi-types (appellations weigh most).
+        case map(SearchParameters)
+        /// Up to 1,000 postings classified at once, each answered on its own.
+        case classify(ClassifyParameters)
         /// One card with every field: `card` (its id).
         case show(card: String)
+        /// The cards closest to a card, with the terms they share: `card`, `limit`.
+        case similar(card: String, limit: Int?)
+        /// Every card's summary (id, name, famille, sous-famille, ROME codes, appellations,
+        /// passerelles), for exports and the mobility graph.
+        case cards
         /// Daemon and index status.
         case health
+        /// Counters since start: requests and errors by op and code, latency, connections, reloads.
+        case stats
+        /// Switch to the newest index now (as SIGHUP does).
+        case reload
 
         /// The `op` string.
         public var name: String {
             switch self {
             case .search: "search"
             case .map: "map"
+            case .classify: "classify"
             case .show: "show"
+            case .similar: "similar"
+            case .cards: "cards"
             case .health: "health"
+            case .stats: "stats"
+            case .reload: "reload"
             }
         }
     }
 
     /// The operations of this protocol version.
-    public static let operations = ["search", "map", "show", "health"]
+    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload"]
 
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
@@ -97,18 +116,23 @@ public struct Request: Equatable, Sendable {
         let operation: Operation
         switch op {
         case "search":
-            let query = try fields.requiredText("query")
-            operation = .search(query: query, limit: try fields.limit(), offset: try fields.offset(), explain: try fields.boolean("explain"))
+            operation = .search(try fields.searchParameters(textField: "query"))
         case "map":
-            let title = try fields.requiredText("title")
-            operation = .map(title: title, limit: try fields.limit(), offset: try fields.offset(), explain: try fields.boolean("explain"))
+            operation = .map(try fields.searchParameters(textField: "title"))
+        case "classify":
+            operation = .classify(try fields.classifyParameters())
         case "show":
-            guard let card = try fields.string("card"), !card.isEmpty else {
-                throw ProtocolError(.badRequest, "field 'card' (the id of an emploi-type) is missing")
-            }
-            operation = .show(card: card)
+            operation = .show(card: try fields.cardID())
+        case "similar":
+            operation = .similar(card: try fields.cardID(), limit: try fields.limit())
+        case "cards":
+            operation = .cards
         case "health":
             operation = .health
+        case "stats":
+            operation = .stats
+        case "reload":
+            operation = .reload
         default:
             throw ProtocolError(.unknownOp, "unknown op '\(op)'; one of: \(operations.joined(separator: ", "))")
         }
@@ -134,25 +158,22 @@ public struct Request: Equatable, Sendable {
     public func encoded() -> Data {
         var object: [String: JSONValue] = ["v": .int(Int64(version)), "op": .string(operation.name)]
         switch id {
-        case .string(let s)?: object["id"] = .string(s)
-        case .int(let i)?: object["id"] = .int(i)
-        case .double(let d)?: object["id"] = .double(d)
+        case let id?: object["id"] = id.json
         case nil: break
         }
         switch operation {
-        case .search(let query, let limit, let offset, let explain):
-            object["query"] = .string(query)
-            if let limit { object["limit"] = .int(Int64(limit)) }
-            object["offset"] = .int(Int64(offset))
-            if explain { object["explain"] = .bool(true) }
-        case .map(let title, let limit, let offset, let explain):
-            object["title"] = .string(title)
-            if let limit { object["limit"] = .int(Int64(limit)) }
-            object["offset"] = .int(Int64(offset))
-            if explain { object["explain"] = .bool(true) }
+        case .search(let p):
+            p.encode(into: &object, textField: "query")
+        case .map(let p):
+            p.encode(into: &object, textField: "title")
+        case .classify(let p):
+            p.encode(into: &object)
         case .show(let card):
             object["card"] = .string(card)
-        case .health:
+        case .similar(let card, let limit):
+            object["card"] = .string(card)
+            if let limit { object["limit"] = .int(Int64(limit)) }
+        case .cards, .health, .stats, .reload:
             break
         }
         let encoder = JSONEncoder()
@@ -235,10 +256,208 @@ struct FieldReader {
         try integer("offset", default: 0, range: 0...RequestLimits.maxOffset)
     }
 
+    mutating func cardID() throws(ProtocolError) -> String {
+        guard let card = try string("card"), !card.isEmpty else {
+            throw ProtocolError(.badRequest, "field 'card' (the id of an emploi-type) is missing")
+        }
+        return card
+    }
+
+    /// A filter: absent, one string, or an array of strings.
+    mutating func stringList(_ name: String) throws(ProtocolError) -> [String] {
+        read.insert(name)
+        switch object[name] {
+        case nil, .null?: return []
+        case .string(let s)?: return [s]
+        case .array(let values)?:
+            guard values.count <= RequestLimits.maxFilterValues else {
+                throw ProtocolError(.badRequest, "field '\(name)' has \(values.count) values; at most \(RequestLimits.maxFilterValues)")
+            }
+            var result: [String] = []
+            for value in values {
+                guard case .string(let s) = value else {
+                    throw ProtocolError(.badRequest, "field '\(name)' must be a string or an array of strings, found an array holding \(value.typeName)")
+                }
+                result.append(s)
+            }
+            return result
+        case let other?:
+            throw ProtocolError(.badRequest, "field '\(name)' must be a string or an array of strings, found \(other.typeName)")
+        }
+    }
+
+    mutating func filters() throws(ProtocolError) -> Filters {
+        Filters(famille: try stringList("famille"), sousFamille: try stringList("sous_famille"), rome: try stringList("rome"))
+    }
+
+    mutating func searchParameters(textField: String) throws(ProtocolError) -> SearchParameters {
+        SearchParameters(
+            text: try requiredText(textField), limit: try limit(), offset: try offset(), explain: try boolean("explain"),
+            filters: try filters(), facets: try boolean("facets"))
+    }
+
+    mutating func classifyParameters() throws(ProtocolError) -> ClassifyParameters {
+        read.insert("postings")
+        guard case .array(let values)? = object["postings"] else {
+            if object["postings"] == nil { throw ProtocolError(.badRequest, "field 'postings' is missing: an array of {id, title, description}") }
+            throw ProtocolError(.badRequest, "field 'postings' must be an array of objects, found \(object["postings"]!.typeName)")
+        }
+        guard values.count <= RequestLimits.maxPostings else {
+            throw ProtocolError(.badRequest, "\(values.count) postings in one request; at most \(RequestLimits.maxPostings): send them in batches")
+        }
+        let postings = values.enumerated().map { index, value in Posting.read(value, index: index) }
+        return ClassifyParameters(postings: postings, limit: try limit(), filters: try filters())
+    }
+
     func rejectUnread(op: String) throws(ProtocolError) {
         let unknown = object.keys.filter { !read.contains($0) }.sorted()
         if let first = unknown.first {
             throw ProtocolError(.badRequest, "unknown field '\(first)' for op '\(op)'")
+        }
+    }
+}
+
+/// Filters on `search`, `map` and `classify`: a card passes when it matches one value of each
+/// given filter. `famille` and `sous_famille` compare without case or accents; `rome` takes
+/// codes ("M1805").
+public struct Filters: Equatable, Sendable {
+    public var famille: [String]
+    public var sousFamille: [String]
+    public var rome: [String]
+
+    public init(famille: [String] = [], sousFamille: [String] = [], rome: [String] = []) {
+        self.famille = famille
+        self.sousFamille = sousFamille
+        self.rome = rome
+    }
+
+    public var isEmpty: Bool { famille.isEmpty && sousFamille.isEmpty && rome.isEmpty }
+
+    func encode(into object: inout [String: JSONValue]) {
+        if !famille.isEmpty { object["famille"] = .array(famille.map { .string($0) }) }
+        if !sousFamille.isEmpty { object["sous_famille"] = .array(sousFamille.map { .string($0) }) }
+        if !rome.isEmpty { object["rome"] = .array(rome.map { .string($0) }) }
+    }
+}
+
+/// Parameters of `search` and `map`.
+public struct SearchParameters: Equatable, Sendable {
+    /// The query (`query` for search, `title` for map).
+    public var text: String
+    /// 1…100; nil: the daemon's default.
+    public var limit: Int?
+    /// 0…10000.
+    public var offset: Int
+    /// Add the confidence model's inputs to each result.
+    public var explain: Bool
+    public var filters: Filters
+    /// Add counts per famille and ROME code over the matching cards.
+    public var facets: Bool
+
+    public init(text: String, limit: Int? = nil, offset: Int = 0, explain: Bool = false, filters: Filters = Filters(), facets: Bool = false) {
+        self.text = text
+        self.limit = limit
+        self.offset = offset
+        self.explain = explain
+        self.filters = filters
+        self.facets = facets
+    }
+
+    func encode(into object: inout [String: JSONValue], textField: String) {
+        object[textField] = .string(text)
+        if let limit { object["limit"] = .int(Int64(limit)) }
+        if offset != 0 { object["offset"] = .int(Int64(offset)) }
+        if explain { object["explain"] = .bool(true) }
+        if facets { object["facets"] = .bool(true) }
+        filters.encode(into: &object)
+    }
+}
+
+/// One posting to classify, or why it cannot be.
+public enum Posting: Equatable, Sendable {
+    case valid(id: JSONValue?, title: String?, description: String?)
+    case invalid(id: JSONValue?, ProtocolError)
+
+    /// The caller's id, echoed on the item.
+    public var id: JSONValue? {
+        switch self {
+        case .valid(let id, _, _), .invalid(let id, _): id
+        }
+    }
+
+    /// Reads one element of `postings`; a bad element fails alone.
+    static func read(_ value: JSONValue, index: Int) -> Posting {
+        guard case .object(let o) = value else {
+            return .invalid(id: nil, ProtocolError(.badRequest, "posting \(index) must be an object, found \(value.typeName)"))
+        }
+        let id = o["id"]
+        if let id, case .array = id { return .invalid(id: nil, ProtocolError(.badRequest, "posting \(index): 'id' must be a string or a number")) }
+        if let id, case .object = id { return .invalid(id: nil, ProtocolError(.badRequest, "posting \(index): 'id' must be a string or a number")) }
+        var texts: [String: String] = [:]
+        for key in ["title", "description"] {
+            switch o[key] {
+            case nil, .null?: continue
+            case .string(let s)?:
+                guard s.utf8.count <= RequestLimits.maxQueryBytes else {
+                    return .invalid(id: id, ProtocolError(.badRequest, "posting \(index): '\(key)' is longer than \(RequestLimits.maxQueryBytes) bytes"))
+                }
+                texts[key] = s
+            case let other?:
+                return .invalid(id: id, ProtocolError(.badRequest, "posting \(index): '\(key)' must be a string, found \(other.typeName)"))
+            }
+        }
+        if let unknown = o.keys.filter({ !["id", "title", "description"].contains($0) }).sorted().first {
+            return .invalid(id: id, ProtocolError(.badRequest, "posting \(index): unknown field '\(unknown)' (expected id, title, description)"))
+        }
+        let title = texts["title"].flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+        let description = texts["description"].flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+        guard title != nil || description != nil else {
+            return .invalid(id: id, ProtocolError(.badRequest, "posting \(index) has neither a title nor a description"))
+        }
+        return .valid(id: id, title: title, description: description)
+    }
+
+    var json: JSONValue {
+        switch self {
+        case .valid(let id, let title, let description):
+            var o: [String: JSONValue] = [:]
+            if let id { o["id"] = id }
+            if let title { o["title"] = .string(title) }
+            if let description { o["description"] = .string(description) }
+            return .object(o)
+        case .invalid(let id, _):
+            return .object(id.map { ["id": $0] } ?? [:])
+        }
+    }
+}
+
+/// Parameters of `classify`.
+public struct ClassifyParameters: Equatable, Sendable {
+    public var postings: [Posting]
+    /// Emploi-types per posting (1…100; nil: 3).
+    public var limit: Int?
+    public var filters: Filters
+
+    public init(postings: [Posting], limit: Int? = nil, filters: Filters = Filters()) {
+        self.postings = postings
+        self.limit = limit
+        self.filters = filters
+    }
+
+    func encode(into object: inout [String: JSONValue]) {
+        object["postings"] = .array(postings.map(\.json))
+        if let limit { object["limit"] = .int(Int64(limit)) }
+        filters.encode(into: &object)
+    }
+}
+
+extension RequestID {
+    /// The id as a JSON value.
+    public var json: JSONValue {
+        switch self {
+        case .string(let s): .string(s)
+        case .int(let i): .int(i)
+        case .double(let d): .double(d)
         }
     }
 }

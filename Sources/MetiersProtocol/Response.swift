@@ -32,8 +32,27 @@ public struct Response: Codable, Equatable, Sendable {
     /// is confident enough: the query is most likely outside the referentiel).
     public var match: String?
 
+    /// Counts per famille and ROME code over the matching cards (search/map with `facets`).
+    public var facets: Facets?
+
+    // classify
+    /// One item per posting, in request order.
+    public var items: [ClassifiedItem]?
+
     // show
     public var card: Card?
+
+    // cards
+    public var cards: [CardEntry]?
+
+    // stats
+    public var stats: Stats?
+
+    // reload
+    /// The index version before the reload (the new one is `index_version`).
+    public var previousIndexVersion: String?
+    /// Whether the reload switched to another index version.
+    public var changed: Bool?
 
     // health
     public var status: String?
@@ -41,6 +60,8 @@ public struct Response: Codable, Equatable, Sendable {
     public var cardCount: Int?
     public var uptimeSeconds: Double?
     public var builtAt: String?
+    /// Why the last reload failed, when it did (the previous index is still served).
+    public var lastReloadError: String?
 
     public init(id: RequestID?, ok: Bool, op: String?) {
         self.id = id
@@ -56,13 +77,15 @@ public struct Response: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, id, ok, op, error, results, total, card, status, match
+        case v, id, ok, op, error, results, total, card, status, match, facets, items, cards, stats, changed
         case indexVersion = "index_version"
         case didYouMean = "did_you_mean"
         case protocolVersion = "protocol_version"
         case cardCount = "card_count"
         case uptimeSeconds = "uptime_seconds"
         case builtAt = "built_at"
+        case lastReloadError = "last_reload_error"
+        case previousIndexVersion = "previous_index_version"
     }
 
     /// The response as one line of JSON, without the newline.
@@ -79,7 +102,7 @@ public struct Response: Codable, Equatable, Sendable {
         try JSONDecoder().decode(Response.self, from: Data(line))
     }
 
-    static let encoder: JSONEncoder = {
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -105,6 +128,8 @@ public struct SearchResult: Codable, Equatable, Sendable {
     public var snippet: ResultSnippet?
     /// The confidence model's inputs (only when the request asked with `"explain": true`).
     public var features: [String: Double]?
+    /// For `similar`: the terms the card shares with the one asked about.
+    public var sharedTerms: [String]?
 
     public init(
         id: String, name: String, famille: String, sousFamille: String?, rome: [String], score: Double,
@@ -128,6 +153,7 @@ public struct SearchResult: Codable, Equatable, Sendable {
         case id, name, famille, rome, score, confidence, matched, snippet, features
         case sousFamille = "sous_famille"
         case matchedTitle = "matched_title"
+        case sharedTerms = "shared_terms"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -143,6 +169,7 @@ public struct SearchResult: Codable, Equatable, Sendable {
         try c.encodeIfPresent(matchedTitle, forKey: .matchedTitle)
         try c.encodeIfPresent(snippet, forKey: .snippet)
         try c.encodeIfPresent(features, forKey: .features)
+        try c.encodeIfPresent(sharedTerms, forKey: .sharedTerms)
     }
 }
 
@@ -182,5 +209,169 @@ public struct MatchedField: Codable, Equatable, Sendable {
     public init(term: String, field: String) {
         self.term = term
         self.field = field
+    }
+}
+
+/// Counts over the cards matching a query, before paging.
+public struct Facets: Codable, Equatable, Sendable {
+    public var famille: [String: Int]
+    public var sousFamille: [String: Int]
+    public var rome: [String: Int]
+
+    public init(famille: [String: Int], sousFamille: [String: Int], rome: [String: Int]) {
+        self.famille = famille
+        self.sousFamille = sousFamille
+        self.rome = rome
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case famille, rome
+        case sousFamille = "sous_famille"
+    }
+}
+
+/// The answer for one posting of a classify request.
+public struct ClassifiedItem: Codable, Equatable, Sendable {
+    /// The caller's id for the posting, echoed.
+    public var id: JSONValue?
+    public var ok: Bool
+    /// The best emploi-types, best first (empty with match "none").
+    public var results: [SearchResult]?
+    /// "title", "text" or "none".
+    public var match: String?
+    /// Why this posting could not be classified (the others are answered).
+    public var error: ProtocolError?
+
+    public init(id: JSONValue?, ok: Bool, results: [SearchResult]? = nil, match: String? = nil, error: ProtocolError? = nil) {
+        self.id = id
+        self.ok = ok
+        self.results = results
+        self.match = match
+        self.error = error
+    }
+}
+
+/// A card's summary, as the `cards` operation lists it.
+public struct CardEntry: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var famille: String
+    public var sousFamille: String?
+    public var rome: [String]
+    public var appellations: [String]
+    /// Passerelles: card ids people come from and go to.
+    public var origines: [String]
+    public var evolutions: [String]
+
+    public init(id: String, name: String, famille: String, sousFamille: String?, rome: [String], appellations: [String], origines: [String], evolutions: [String]) {
+        self.id = id
+        self.name = name
+        self.famille = famille
+        self.sousFamille = sousFamille
+        self.rome = rome
+        self.appellations = appellations
+        self.origines = origines
+        self.evolutions = evolutions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, famille, rome, appellations, origines, evolutions
+        case sousFamille = "sous_famille"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(famille, forKey: .famille)
+        try c.encode(sousFamille, forKey: .sousFamille)
+        try c.encode(rome, forKey: .rome)
+        try c.encode(appellations, forKey: .appellations)
+        try c.encode(origines, forKey: .origines)
+        try c.encode(evolutions, forKey: .evolutions)
+    }
+}
+
+/// Counters of a running daemon.
+public struct Stats: Codable, Equatable, Sendable {
+    public var uptimeSeconds: Double
+    /// Requests answered, by op ("invalid" for lines that were not a request).
+    public var requests: [String: Int]
+    /// Error responses, by code.
+    public var errors: [String: Int]
+    /// Round-trip time inside the daemon (decode, answer, encode), in microseconds.
+    public var latencyMicroseconds: Latency
+    public var connections: Connections
+    public var index: IndexStatus
+
+    public init(uptimeSeconds: Double, requests: [String: Int], errors: [String: Int], latencyMicroseconds: Latency, connections: Connections, index: IndexStatus) {
+        self.uptimeSeconds = uptimeSeconds
+        self.requests = requests
+        self.errors = errors
+        self.latencyMicroseconds = latencyMicroseconds
+        self.connections = connections
+        self.index = index
+    }
+
+    public struct Latency: Codable, Equatable, Sendable {
+        public var p50: Double
+        public var p90: Double
+        public var p99: Double
+        public var max: Double
+        public init(p50: Double, p90: Double, p99: Double, max: Double) {
+            self.p50 = p50
+            self.p90 = p90
+            self.p99 = p99
+            self.max = max
+        }
+    }
+
+    public struct Connections: Codable, Equatable, Sendable {
+        public var open: Int
+        public var accepted: Int
+        /// Refused because the daemon was at its connection limit.
+        public var refused: Int
+        /// Closed by the daemon for idleness.
+        public var idleClosed: Int
+        public init(open: Int, accepted: Int, refused: Int, idleClosed: Int) {
+            self.open = open
+            self.accepted = accepted
+            self.refused = refused
+            self.idleClosed = idleClosed
+        }
+        enum CodingKeys: String, CodingKey {
+            case open, accepted, refused
+            case idleClosed = "idle_closed"
+        }
+    }
+
+    public struct IndexStatus: Codable, Equatable, Sendable {
+        public var version: String
+        public var builtAt: String
+        public var ageSeconds: Double?
+        public var reloads: Int
+        public var reloadFailures: Int
+        public var lastReloadError: String?
+        public init(version: String, builtAt: String, ageSeconds: Double?, reloads: Int, reloadFailures: Int, lastReloadError: String?) {
+            self.version = version
+            self.builtAt = builtAt
+            self.ageSeconds = ageSeconds
+            self.reloads = reloads
+            self.reloadFailures = reloadFailures
+            self.lastReloadError = lastReloadError
+        }
+        enum CodingKeys: String, CodingKey {
+            case version, reloads
+            case builtAt = "built_at"
+            case ageSeconds = "age_seconds"
+            case reloadFailures = "reload_failures"
+            case lastReloadError = "last_reload_error"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requests, errors, connections, index
+        case uptimeSeconds = "uptime_seconds"
+        case latencyMicroseconds = "latency_us"
     }
 }

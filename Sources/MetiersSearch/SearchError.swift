@@ -10,6 +10,8 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
     case notFound(id: String)
     /// The index cannot be used: missing, corrupt, or of a schema this build does not know.
     case indexUnavailable(String)
+    /// A reload could not open the new index (the old one is still served).
+    case reloadFailed(String)
     /// Xapian failed while searching.
     case xapian(XapianError)
 
@@ -19,6 +21,7 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
         case .querySyntax(let message): message
         case .notFound(let id): "no emploi-type has the id '\(id)'"
         case .indexUnavailable(let message): message
+        case .reloadFailed(let message): message
         case .xapian(let error): "search failed: \(error)"
         }
     }

@@ -23,13 +23,33 @@ public struct SearchRequest: Sendable, Equatable {
     public var mode: Mode
     public var limit: Int
     public var offset: Int
+    /// Only cards of these familles / sous-familles / ROME codes (empty: no filter).
+    public var familles: [String]
+    public var sousFamilles: [String]
+    public var romeCodes: [String]
+    /// Count the matching cards per famille, sous-famille and ROME code.
+    public var facets: Bool
 
-    public init(text: String, mode: Mode = .search, limit: Int = 10, offset: Int = 0) {
+    public init(
+        text: String, mode: Mode = .search, limit: Int = 10, offset: Int = 0,
+        familles: [String] = [], sousFamilles: [String] = [], romeCodes: [String] = [], facets: Bool = false
+    ) {
         self.text = text
         self.mode = mode
         self.limit = limit
         self.offset = offset
+        self.familles = familles
+        self.sousFamilles = sousFamilles
+        self.romeCodes = romeCodes
+        self.facets = facets
     }
+}
+
+/// Counts of matching cards.
+public struct FacetCounts: Sendable, Equatable {
+    public var famille: [String: Int] = [:]
+    public var sousFamille: [String: Int] = [:]
+    public var rome: [String: Int] = [:]
 }
 
 /// Which ranking features are on. All are on in service; switching one off measures its value
@@ -136,6 +156,8 @@ public struct SearchOutcome: Sendable, Equatable {
     public var match: MatchKind
     /// The corrected query, when unknown words were replaced by a spelling suggestion.
     public var didYouMean: String?
+    /// Per famille, sous-famille and ROME code, the matching cards (when asked).
+    public var facets: FacetCounts?
 }
 
 /// An opened index and everything needed to query it.
@@ -345,8 +367,13 @@ public final class SearchIndex {
             if !excluded.isEmpty { query = try Query(.andNot, [query, try Query(.or, excluded)]) }
         }
 
+        if let filter = try filterQuery(request) {
+            query = try Query(.filter, [query, filter])
+        }
+
         // Rank candidates, compute confidence, abstain below the threshold, then page.
-        let wanted = max(Self.candidates, request.offset + request.limit)
+        var wanted = max(Self.candidates, request.offset + request.limit)
+        if request.facets { wanted = max(wanted, min(cardCount, 10_000)) }
         let mset = try searchRetrying(query, limit: wanted)
         let queryStems = Set(plan.words.map(\.stem))
         // A corrected word is a guess: it counts half in the coverage features.
@@ -410,13 +437,89 @@ public final class SearchIndex {
             }
         }
         let match: MatchKind = hits.first.map { $0.matchedTitle != nil ? .title : .text } ?? .none
+        var facets: FacetCounts?
+        if request.facets {
+            var counts = FacetCounts()
+            for hit in hits {
+                counts.famille[hit.card.famille, default: 0] += 1
+                if let sousFamille = hit.card.sousFamille { counts.sousFamille[sousFamille, default: 0] += 1 }
+                for code in hit.card.rome { counts.rome[code, default: 0] += 1 }
+            }
+            facets = counts
+        }
         let page = hits.dropFirst(request.offset).prefix(request.limit)
         var result: [SearchHit] = []
         for var hit in page {
             hit.snippet = try snippet(for: hit)
             result.append(hit)
         }
-        return SearchOutcome(hits: result, total: total, match: match, didYouMean: didYouMean)
+        return SearchOutcome(hits: result, total: total, match: match, didYouMean: didYouMean, facets: facets)
+    }
+
+    /// The boolean filter of a request: one of each given famille, sous-famille, ROME code.
+    private func filterQuery(_ request: SearchRequest) throws(XapianError) -> Query? {
+        var groups: [Query] = []
+        for (prefix, values) in [(TermPrefix.famille, request.familles.map(Folding.slug)),
+                                 (TermPrefix.sousFamille, request.sousFamilles.map(Folding.slug)),
+                                 (TermPrefix.rome, request.romeCodes.map { $0.uppercased() })] where !values.isEmpty {
+            let terms = try values.filter { !$0.isEmpty }.map { value throws(XapianError) in try Query(term: prefix.rawValue + value) }
+            // A filter whose values are all empty matches nothing, not everything.
+            groups.append(terms.isEmpty ? try Query(term: prefix.rawValue + "-") : try Query(.or, terms))
+        }
+        guard !groups.isEmpty else { return nil }
+        return groups.count == 1 ? groups[0] : try Query(.and, groups)
+    }
+
+    /// The cards closest to `id`: Xapian's relevance-set expansion of the card gives the terms
+    /// that characterise it; the other cards are ranked on those terms and each says which
+    /// terms it shares.
+    public func similar(to id: String, limit: Int) throws(SearchError) -> [(hit: SearchHit, shared: [String])] {
+        do {
+            guard let docid = try database.findDocument(term: TermPrefix.id.rawValue + id) else { throw SearchError.notFound(id: id) }
+            let prefixes = [TermPrefix.title, .activites, .description, .savoirFaire, .connaissances].map(\.rawValue)
+            let terms = try database.expand(document: docid, maxTerms: 40, prefixes: prefixes)
+            guard !terms.isEmpty else { return [] }
+            let query = try Query(.andNot, [try Query(.or, terms.map { term throws(XapianError) in try Query(term: term) }), try Query(term: TermPrefix.id.rawValue + id)])
+            let mset = try searchRetrying(query, limit: max(1, limit))
+            var result: [(SearchHit, [String])] = []
+            let top = mset.count > 0 ? try mset.match(at: 0).weight : 1
+            for i in 0..<mset.count {
+                let match = try mset.match(at: i)
+                let card = try card(docid: match.docid)
+                var shared: [String] = []
+                var matched: [MatchedTerm] = []
+                for term in try mset.matchingTerms(at: i) {
+                    guard let (prefix, stem) = TermPrefix.split(term), TermPrefix.textFields.contains(prefix) else { continue }
+                    matched.append(MatchedTerm(term: stem, field: prefix.fieldName))
+                    if !shared.contains(stem) { shared.append(stem) }
+                }
+                let hit = SearchHit(
+                    card: CardSummary(card), score: match.weight, confidence: top > 0 ? (match.weight / top * 1000).rounded() / 1000 : 0,
+                    matched: matched, matchedTitle: nil, snippet: nil, features: [:])
+                result.append((hit, shared))
+            }
+            return result
+        } catch let error as SearchError {
+            throw error
+        } catch let error as XapianError {
+            throw .xapian(error)
+        } catch {
+            throw .indexUnavailable("\(error)")
+        }
+    }
+
+    /// Every card of the index, in Sommaire order.
+    public func allCards() throws(SearchError) -> [Card] {
+        do {
+            let mset = try searchRetrying(try Query(term: ""), limit: max(cardCount, 1))
+            var result: [Card] = []
+            for i in 0..<mset.count { result.append(try card(docid: try mset.match(at: i).docid)) }
+            return result.sorted { ($0.page, $0.id) < ($1.page, $1.id) }
+        } catch let error as XapianError {
+            throw .xapian(error)
+        } catch {
+            throw .indexUnavailable("\(error)")
+        }
     }
 
     /// Where the title of a posting ends: the first ":", " - ", "|", "–" or line break within

@@ -13,17 +13,71 @@ final class ConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let requests: RequestHandler
+    private let state: ServerState
     private let logger: Logger
+    private let admitted: Bool
+    private let idleTimeout: Duration
     private var pendingFlush = false
+    /// When the connection last completed a request (or opened).
+    private var lastProgress = NIODeadline.now()
+    private var idleCheck: RepeatedTask?
 
-    init(requests: RequestHandler, logger: Logger) {
+    init(requests: RequestHandler, state: ServerState, admitted: Bool, idleTimeout: Duration, logger: Logger) {
         self.requests = requests
+        self.state = state
+        self.admitted = admitted
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard idleCheck == nil else { return }
+        guard admitted else {
+            let failure = Response.failure(id: nil, op: nil, ProtocolError(.overloaded, "the daemon is at its connection limit; retry later"))
+            var buffer = context.channel.allocator.buffer(capacity: 120)
+            buffer.writeBytes(requests.encode(failure))
+            buffer.writeInteger(UInt8(ascii: "\n"))
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+            idleCheck = nil
+            return
+        }
+        // A connection that completes no request within the idle timeout is closed: this also
+        // drops clients that trickle bytes without ever finishing a line.
+        let timeout = TimeAmount.nanoseconds(idleTimeout.wholeNanoseconds)
+        let check = TimeAmount.nanoseconds(max(idleTimeout.wholeNanoseconds / 4, 10_000_000))
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { task in
+            let (handler, context) = loopBound.value
+            if NIODeadline.now() - handler.lastProgress > timeout {
+                task.cancel()
+                handler.state.idleClosed()
+                handler.logger.debug("closing an idle connection")
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
+        context.fireChannelInactive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard admitted else { return }
         switch unwrapInboundIn(data) {
         case .line(let line):
+            lastProgress = .now()
             // Blank lines (keep-alives, stray "\r\n") are ignored.
             if line.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
             let response = requests.respond(toLine: line.readableBytesView)

@@ -3,7 +3,9 @@ import MetiersSearch
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOConcurrencyHelpers
 import ServiceLifecycle
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -42,50 +44,155 @@ public struct ServerSettings: Sendable {
     public var defaultLimit: Int
     /// Ranking features and the confidence threshold.
     public var ranking: RankingOptions
+    /// Connections served at once; more are answered `overloaded` and closed.
+    public var maximumConnections: Int
+    /// A connection that completes no request for this long is closed.
+    public var idleTimeout: Duration
+    /// Time budget of one request.
+    public var requestTimeout: Duration
+    /// How often the index directory is checked for a new version (nil: never).
+    public var reloadCheckInterval: Duration?
+    /// A listening socket passed by systemd (socket activation), used instead of binding.
+    public var listeningDescriptor: Int32?
 
     public init(
         socketPath: String, databasePath: String, maximumLineLength: Int = 1 << 20, defaultLimit: Int = 10,
-        ranking: RankingOptions = RankingOptions()
+        ranking: RankingOptions = RankingOptions(), maximumConnections: Int = 256, idleTimeout: Duration = .seconds(60),
+        requestTimeout: Duration = .seconds(10), reloadCheckInterval: Duration? = .seconds(2), listeningDescriptor: Int32? = nil
     ) {
         self.ranking = ranking
         self.socketPath = socketPath
         self.databasePath = databasePath
         self.maximumLineLength = maximumLineLength
         self.defaultLimit = defaultLimit
+        self.maximumConnections = maximumConnections
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
+        self.reloadCheckInterval = reloadCheckInterval
+        self.listeningDescriptor = listeningDescriptor
+    }
+}
+
+/// What a reload did.
+enum ReloadOutcome {
+    case reloaded(from: String, to: String)
+    case unchanged(String)
+    case failed(String)
+}
+
+/// Switches every event loop to the newest index: opens it once per loop, and only when all
+/// opened stages them (a failure leaves every loop on the previous index, and says why).
+final class Reloader: Sendable {
+    let path: String
+    let ranking: RankingOptions
+    let slots: [IndexSlot]
+    let state: ServerState
+    let logger: Logger
+    let notifier: SystemdNotifier
+    private let lock = NIOLock()
+    private let lastStub = NIOLockedValueBox<String?>(nil)
+
+    init(path: String, ranking: RankingOptions, slots: [IndexSlot], state: ServerState, notifier: SystemdNotifier, logger: Logger) {
+        self.path = path
+        self.ranking = ranking
+        self.slots = slots
+        self.state = state
+        self.notifier = notifier
+        self.logger = logger
+        lastStub.withLockedValue { $0 = Self.readStub(path) }
+    }
+
+    /// The stub file's content: it changes when `metiers-index` switches versions.
+    static func readStub(_ path: String) -> String? {
+        guard let f = fopen(path + "/XAPIANDB", "r") else { return nil }
+        defer { fclose(f) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = fread(&buffer, 1, buffer.count - 1, f)
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    func reload(reason: String) -> ReloadOutcome {
+        lock.withLock {
+            _ = notifier.reloading()
+            defer { _ = notifier.ready() }
+            let previous = state.indexVersion
+            var opened: [SearchIndex] = []
+            do {
+                for _ in slots { opened.append(try SearchIndex(path: path, options: ranking, logger: logger)) }
+            } catch {
+                let message = "reload failed (\(reason)): \(error)"
+                logger.error("reload failed; still serving the previous index", metadata: ["reason": "\(reason)", "error": "\(error)", "index_version": "\(previous)"])
+                state.reloadFailed(message)
+                return .failed(message)
+            }
+            lastStub.withLockedValue { $0 = Self.readStub(path) }
+            for (slot, index) in zip(slots, opened) { slot.stage(index) }
+            let version = opened.first?.indexVersion ?? previous
+            state.reloaded(version: version, builtAt: opened.first?.builtAt ?? "")
+            if version == previous {
+                logger.info("reloaded; index unchanged", metadata: ["reason": "\(reason)", "index_version": "\(version)"])
+                return .unchanged(version)
+            }
+            logger.notice("reloaded", metadata: ["reason": "\(reason)", "from": "\(previous)", "to": "\(version)"])
+            return .reloaded(from: previous, to: version)
+        }
+    }
+
+    /// Reloads when the stub file has changed since the last reload.
+    func reloadIfChanged() {
+        let current = Self.readStub(path)
+        let changed = lastStub.withLockedValue { last in current != nil && current != last }
+        if changed { _ = reload(reason: "new index version on disk") }
     }
 }
 
 /// metiersd's server: JSON Lines over a Unix domain socket with SwiftNIO, run as a service of a
 /// `ServiceGroup`. On graceful shutdown (SIGTERM) it stops accepting, lets every connection
-/// finish writing the answers to what it sent, removes the socket file and returns.
+/// finish writing the answers to what it sent, removes the socket file and returns. SIGHUP, the
+/// `reload` operation, or a new version written by `metiers-index` switch it to the new index
+/// while queries go on.
 public final class MetiersServer: Service, Sendable {
     let settings: ServerSettings
     let group: any EventLoopGroup
     let logger: Logger
     /// One request handler (and so one Xapian database handle) per event loop.
     let handlers: [ObjectIdentifier: NIOLoopBound<RequestHandler>]
+    let state: ServerState
+    let reloader: Reloader
+    let notifier: SystemdNotifier
+
     /// The version of the index being served.
-    public let indexVersion: String
+    public var indexVersion: String { state.indexVersion }
 
     /// Opens the index once per event loop of `group`.
-    public init(settings: ServerSettings, group: any EventLoopGroup, logger: Logger) async throws(ServerError) {
+    public init(settings: ServerSettings, group: any EventLoopGroup, notifier: SystemdNotifier = SystemdNotifier(), logger: Logger) async throws(ServerError) {
         self.settings = settings
         self.group = group
         self.logger = logger
-        let startedAt = ContinuousClock.now
+        self.notifier = notifier
+        let first: SearchIndex
+        do {
+            first = try SearchIndex(path: settings.databasePath, options: settings.ranking, logger: logger)
+        } catch {
+            throw .index(error)
+        }
+        let state = ServerState(indexVersion: first.indexVersion, builtAt: first.builtAt)
+        let loops = Array(group.makeIterator())
+        let slots = loops.map { _ in IndexSlot() }
+        let reloader = Reloader(path: settings.databasePath, ranking: settings.ranking, slots: slots, state: state, notifier: notifier, logger: logger)
         var handlers: [ObjectIdentifier: NIOLoopBound<RequestHandler>] = [:]
-        var version = ""
-        for loop in group.makeIterator() {
+        for (loop, slot) in zip(loops, slots) {
             let path = settings.databasePath
             let defaultLimit = settings.defaultLimit
             let ranking = settings.ranking
+            let budget = settings.requestTimeout
             do {
-                let (bound, indexVersion) = try await loop.submit {
+                handlers[ObjectIdentifier(loop)] = try await loop.submit {
                     let index = try SearchIndex(path: path, options: ranking, logger: logger)
-                    return (NIOLoopBound(RequestHandler(index: index, defaultLimit: defaultLimit, startedAt: startedAt, logger: logger), eventLoop: loop), index.indexVersion)
+                    let handler = RequestHandler(
+                        index: index, slot: slot, state: state, reloader: reloader, defaultLimit: defaultLimit, timeBudget: budget, logger: logger)
+                    return NIOLoopBound(handler, eventLoop: loop)
                 }.get()
-                handlers[ObjectIdentifier(loop)] = bound
-                version = indexVersion
             } catch let error as SearchError {
                 throw .index(error)
             } catch {
@@ -93,53 +200,100 @@ public final class MetiersServer: Service, Sendable {
             }
         }
         self.handlers = handlers
-        self.indexVersion = version
+        self.state = state
+        self.reloader = reloader
+    }
+
+    /// Switches to the newest index (as SIGHUP does); false when the reload failed.
+    @discardableResult
+    public func reload(reason: String) -> Bool {
+        if case .failed = reloader.reload(reason: reason) { return false }
+        return true
     }
 
     public func run() async throws {
-        try removeStaleSocket()
         let quiesce = ServerQuiescingHelper(group: group)
         let handlers = self.handlers
         let logger = self.logger
-        let maximumLineLength = settings.maximumLineLength
+        let settings = self.settings
+        let state = self.state
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let bound = handlers[ObjectIdentifier(channel.eventLoop)] else {
+                        throw ChannelError.ioOnClosedChannel
+                    }
+                    let admitted = state.connectionOpened(limit: settings.maximumConnections)
+                    if admitted {
+                        channel.closeFuture.whenComplete { _ in state.connectionClosed() }
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLength: settings.maximumLineLength)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(requests: bound.value, state: state, admitted: admitted, idleTimeout: settings.idleTimeout, logger: logger))
+                }
+            }
         let channel: any Channel
+        let adopted = settings.listeningDescriptor != nil
         do {
-            channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
-                .serverChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                    }
-                }
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        guard let bound = handlers[ObjectIdentifier(channel.eventLoop)] else {
-                            throw ChannelError.ioOnClosedChannel
-                        }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLength: maximumLineLength)))
-                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(requests: bound.value, logger: logger))
-                    }
-                }
-                .bind(unixDomainSocketPath: settings.socketPath)
-                .get()
+            if let fd = settings.listeningDescriptor {
+                channel = try await bootstrap.withBoundSocket(fd).get()
+            } else {
+                try removeStaleSocket()
+                channel = try await bootstrap.bind(unixDomainSocketPath: settings.socketPath).get()
+            }
+        } catch let error as ServerError {
+            throw error
         } catch {
             throw ServerError.bind(settings.socketPath, error)
         }
-        logger.info("listening", metadata: ["socket": "\(settings.socketPath)", "database": "\(settings.databasePath)", "index_version": "\(indexVersion)"])
+        logger.info("listening", metadata: [
+            "socket": "\(settings.socketPath)", "database": "\(settings.databasePath)", "index_version": "\(indexVersion)",
+            "socket_activated": "\(adopted)",
+        ])
+        _ = notifier.ready(status: "serving index \(indexVersion)")
+
+        // Watch for a new index version written by metiers-index.
+        var watcher: RepeatedTask?
+        if let interval = settings.reloadCheckInterval {
+            let reloader = self.reloader
+            watcher = group.next().scheduleRepeatedTask(initialDelay: .nanoseconds(interval.wholeNanoseconds), delay: .nanoseconds(interval.wholeNanoseconds)) { _ in
+                reloader.reloadIfChanged()
+            }
+        }
+        // SIGHUP reloads.
+        let hangups = Task { [reloader] in
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                _ = reloader.reload(reason: "SIGHUP")
+            }
+        }
 
         let drained = group.next().makePromise(of: Void.self)
+        let shuttingDown = NIOLockedValueBox(false)
+        let notifier = self.notifier
         await withGracefulShutdownHandler {
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
             logger.info("shutting down: no new connections, finishing requests in flight")
+            _ = notifier.stopping()
+            shuttingDown.withLockedValue { $0 = true }
             quiesce.initiateShutdown(promise: drained)
         }
-        // If the channel closed for another reason, nothing else will complete the promise.
-        quiesce.initiateShutdown(promise: nil)
-        drained.succeed(())
+        if !shuttingDown.withLockedValue({ $0 }) {
+            // The listening channel closed for another reason: still let connections finish.
+            quiesce.initiateShutdown(promise: drained)
+        }
         try? await drained.futureResult.get()
-        unlink(settings.socketPath)
+        watcher?.cancel()
+        hangups.cancel()
+        // A socket systemd passed belongs to systemd: it stays.
+        if !adopted { unlink(settings.socketPath) }
         logger.info("stopped", metadata: ["socket": "\(settings.socketPath)"])
     }
 

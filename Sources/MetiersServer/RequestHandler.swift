@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import MetiersCorpus
 import MetiersProtocol
 import MetiersSearch
 
@@ -11,34 +12,57 @@ import MetiersSearch
 /// line out. The daemon keeps one per event-loop thread (a `SearchIndex` is not thread-safe);
 /// tests drive it directly.
 public final class RequestHandler {
-    public let index: SearchIndex
+    /// The index requests are answered from; replaced between requests after a reload.
+    public private(set) var index: SearchIndex
+    let slot: IndexSlot
+    let state: ServerState
+    let reloader: Reloader?
     let logger: Logger
-    let startedAt: ContinuousClock.Instant
     /// Results per page when a request gives no `limit`.
     let defaultLimit: Int
+    /// Time budget of one request; a classify batch that runs past it answers its remaining
+    /// postings with `timeout`.
+    let timeBudget: Duration
 
-    public init(index: SearchIndex, defaultLimit: Int = 10, startedAt: ContinuousClock.Instant = .now, logger: Logger) {
+    public convenience init(index: SearchIndex, defaultLimit: Int = 10, logger: Logger) {
+        self.init(
+            index: index, slot: IndexSlot(), state: ServerState(indexVersion: index.indexVersion, builtAt: index.builtAt),
+            reloader: nil, defaultLimit: defaultLimit, timeBudget: .seconds(10), logger: logger)
+    }
+
+    init(index: SearchIndex, slot: IndexSlot, state: ServerState, reloader: Reloader?, defaultLimit: Int, timeBudget: Duration, logger: Logger) {
         self.index = index
+        self.slot = slot
+        self.state = state
+        self.reloader = reloader
         self.defaultLimit = defaultLimit
-        self.startedAt = startedAt
+        self.timeBudget = timeBudget
         self.logger = logger
     }
 
     /// The response line (without newline) for one request line (without newline).
     public func respond(toLine line: some Collection<UInt8>) -> [UInt8] {
+        let started = ContinuousClock.now
         let response: Response
+        let op: String
         switch Request.decode(line) {
         case .success(let request):
+            op = request.operation.name
             response = respond(to: request)
         case .failure(let failure):
+            op = "invalid"
             logger.notice("bad request", metadata: ["code": "\(failure.error.code.rawValue)", "message": "\(failure.error.message)"])
             response = .failure(id: failure.id, op: nil, failure.error)
         }
-        return encode(response)
+        let bytes = encode(response)
+        let elapsed = ContinuousClock.now - started
+        state.record(op: op, errorCode: response.error?.code.rawValue, microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+        return bytes
     }
 
     /// The response to a decoded request.
     public func respond(to request: Request) -> Response {
+        if let newer = slot.takeStaged() { index = newer }
         let op = request.operation.name
         do {
             var response = try answer(request)
@@ -59,36 +83,126 @@ public final class RequestHandler {
         var response = Response(id: request.id, ok: true, op: request.operation.name)
         response.indexVersion = index.indexVersion
         switch request.operation {
-        case .search(let query, let limit, let offset, let explain):
-            fill(&response, with: try index.search(SearchRequest(text: query, mode: .search, limit: limit ?? defaultLimit, offset: offset)), explain: explain)
-        case .map(let title, let limit, let offset, let explain):
-            fill(&response, with: try index.search(SearchRequest(text: title, mode: .title, limit: limit ?? defaultLimit, offset: offset)), explain: explain)
+        case .search(let p):
+            fill(&response, with: try index.search(searchRequest(p, mode: .search)), explain: p.explain)
+        case .map(let p):
+            fill(&response, with: try index.search(searchRequest(p, mode: .title)), explain: p.explain)
+        case .classify(let p):
+            response.items = classify(p)
         case .show(let id):
             response.card = try index.card(id: id)
+        case .similar(let id, let limit):
+            response.results = try index.similar(to: id, limit: limit ?? defaultLimit).map { hit, shared in
+                var result = Self.result(hit, explain: false)
+                result.sharedTerms = shared
+                return result
+            }
+        case .cards:
+            response.cards = try index.allCards().map { card in
+                CardEntry(
+                    id: card.id, name: card.name, famille: card.famille, sousFamille: card.sousFamille, rome: card.rome,
+                    appellations: card.appellations.map(\.label), origines: card.passerelles.origines,
+                    evolutions: card.passerelles.evolutions)
+            }
         case .health:
             response.status = "serving"
             response.protocolVersion = metiersProtocolVersion
             response.cardCount = index.cardCount
             response.builtAt = index.builtAt
-            let uptime = ContinuousClock.now - startedAt
-            response.uptimeSeconds = Double(uptime.components.seconds) + Double(uptime.components.attoseconds / 1_000_000_000_000_000) / 1000
+            response.uptimeSeconds = (state.uptimeSeconds * 1000).rounded() / 1000
+            response.lastReloadError = state.lastReloadError
+        case .stats:
+            response.stats = stats()
+        case .reload:
+            guard let reloader else { throw SearchError.indexUnavailable("this handler cannot reload") }
+            let previous = index.indexVersion
+            switch reloader.reload(reason: "reload request") {
+            case .failed(let message):
+                throw SearchError.reloadFailed(message)
+            case .reloaded, .unchanged:
+                if let newer = slot.takeStaged() { index = newer }
+                response.previousIndexVersion = previous
+                response.indexVersion = index.indexVersion
+                response.changed = previous != index.indexVersion
+            }
         }
         return response
     }
 
-    private func fill(_ response: inout Response, with outcome: SearchOutcome, explain: Bool) {
-        response.results = outcome.hits.map { hit in
-            SearchResult(
-                id: hit.card.id, name: hit.card.name, famille: hit.card.famille, sousFamille: hit.card.sousFamille,
-                rome: hit.card.rome, score: (hit.score * 1000).rounded() / 1000, confidence: hit.confidence,
-                matched: hit.matched.map { MatchedField(term: $0.term, field: $0.field) },
-                matchedTitle: hit.matchedTitle,
-                snippet: hit.snippet.map { ResultSnippet(field: $0.field, text: $0.text, highlights: $0.highlights) },
-                features: explain ? hit.features : nil)
+    private func searchRequest(_ p: SearchParameters, mode: SearchRequest.Mode) -> SearchRequest {
+        SearchRequest(
+            text: p.text, mode: mode, limit: p.limit ?? defaultLimit, offset: p.offset,
+            familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome, facets: p.facets)
+    }
+
+    /// Each posting classified on its own: a bad posting fails alone; past the time budget the
+    /// remaining postings answer `timeout`.
+    private func classify(_ p: ClassifyParameters) -> [ClassifiedItem] {
+        let deadline = ContinuousClock.now + timeBudget
+        var items: [ClassifiedItem] = []
+        items.reserveCapacity(p.postings.count)
+        for posting in p.postings {
+            switch posting {
+            case .invalid(let id, let error):
+                items.append(ClassifiedItem(id: id, ok: false, error: error))
+            case .valid(let id, let title, let description):
+                if ContinuousClock.now > deadline {
+                    items.append(ClassifiedItem(id: id, ok: false, error: ProtocolError(.timeout, "the batch ran past its time budget; send this posting again")))
+                    continue
+                }
+                // The title leads: it is read as the posting's head, before the description.
+                let text = [title, description].compactMap { $0 }.joined(separator: title != nil && description != nil ? " :\n" : "")
+                do {
+                    let outcome = try index.search(SearchRequest(
+                        text: text, mode: description == nil ? .title : .search, limit: p.limit ?? 3,
+                        familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome))
+                    items.append(ClassifiedItem(id: id, ok: true, results: outcome.hits.map { Self.result($0, explain: false) }, match: outcome.match.rawValue))
+                } catch {
+                    items.append(ClassifiedItem(id: id, ok: false, error: Self.protocolError(for: error)))
+                }
+            }
         }
+        return items
+    }
+
+    private func stats() -> Stats {
+        let c = state.snapshot()
+        let sorted = c.latencies.sorted()
+        func percentile(_ q: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            return (sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))] * 10).rounded() / 10
+        }
+        return Stats(
+            uptimeSeconds: (state.uptimeSeconds * 1000).rounded() / 1000, requests: c.requests, errors: c.errors,
+            latencyMicroseconds: .init(p50: percentile(0.5), p90: percentile(0.9), p99: percentile(0.99), max: percentile(1)),
+            connections: .init(open: c.open, accepted: c.accepted, refused: c.refused, idleClosed: c.idleClosed),
+            index: .init(
+                version: c.indexVersion, builtAt: c.builtAt, ageSeconds: Self.age(of: c.builtAt), reloads: c.reloads,
+                reloadFailures: c.reloadFailures, lastReloadError: c.lastReloadError))
+    }
+
+    /// Seconds since an ISO 8601 date.
+    static func age(of date: String) -> Double? {
+        guard let built = try? Date(date, strategy: .iso8601) else { return nil }
+        return (Date().timeIntervalSince(built) * 10).rounded() / 10
+    }
+
+    private func fill(_ response: inout Response, with outcome: SearchOutcome, explain: Bool) {
+        response.results = outcome.hits.map { Self.result($0, explain: explain) }
         response.total = outcome.total
         response.match = outcome.match.rawValue
         response.didYouMean = outcome.didYouMean
+        response.facets = outcome.facets.map { Facets(famille: $0.famille, sousFamille: $0.sousFamille, rome: $0.rome) }
+    }
+
+    static func result(_ hit: SearchHit, explain: Bool) -> SearchResult {
+        SearchResult(
+            id: hit.card.id, name: hit.card.name, famille: hit.card.famille, sousFamille: hit.card.sousFamille,
+            rome: hit.card.rome, score: (hit.score * 1000).rounded() / 1000, confidence: hit.confidence,
+            matched: hit.matched.map { MatchedField(term: $0.term, field: $0.field) },
+            matchedTitle: hit.matchedTitle,
+            snippet: hit.snippet.map { ResultSnippet(field: $0.field, text: $0.text, highlights: $0.highlights) },
+            features: explain ? hit.features : nil)
     }
 
     /// The protocol error for a failure.
@@ -98,6 +212,7 @@ public final class RequestHandler {
         case .querySyntax(let message): ProtocolError(.querySyntax, message)
         case .notFound(let id): ProtocolError(.notFound, "no emploi-type has the id '\(id)'; ids look like 'concepteur-developpeur'")
         case .indexUnavailable(let message): ProtocolError(.indexUnavailable, message)
+        case .reloadFailed(let message): ProtocolError(.reloadFailed, "\(message); the previous index is still served")
         case .xapian(let error): ProtocolError(.internal, "the search failed inside Xapian (\(error.kind)); retry, and see the daemon's log")
         }
     }

@@ -183,6 +183,21 @@ public final class Database {
         return s.isEmpty ? nil : s
     }
 
+    /// The terms that best characterise document `docid` (relevance-set expansion), among terms
+    /// with one of `prefixes`, best first.
+    public func expand(document docid: UInt32, maxTerms: Int, prefixes: [String]) throws(XapianError) -> [String] {
+        var list: UnsafeMutablePointer<CChar>? = nil
+        var length = 0
+        var count = 0
+        let cStrings = prefixes.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
+        try pointers.withUnsafeBufferPointer { buffer throws(XapianError) in
+            try check { mx_database_expand(handle, docid, UInt32(clamping: maxTerms), buffer.baseAddress, buffer.count, &list, &length, &count, $0) }
+        }
+        return takeStringList(list, length: length, count: count)
+    }
+
     /// Runs `query`; matches `[offset, offset + limit)`, best first.
     public func search(
         _ query: Query, offset: Int = 0, limit: Int, checkAtLeast: Int = 0, bm25: BM25Parameters? = nil

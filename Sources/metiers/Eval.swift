@@ -106,8 +106,8 @@ struct Eval: ParsableCommand {
             for (offset, row) in batch.enumerated() {
                 let id = RequestID.int(Int64(next + offset))
                 let operation: Request.Operation = op == "map"
-                    ? .map(title: row.query, limit: 10, offset: 0, explain: dumpFeatures != nil)
-                    : .search(query: row.query, limit: 10, offset: 0, explain: dumpFeatures != nil)
+                    ? .map(SearchParameters(text: row.query, limit: 10, explain: dumpFeatures != nil))
+                    : .search(SearchParameters(text: row.query, limit: 10, explain: dumpFeatures != nil))
                 try connection.send(line: Request(id: id, operation).encoded())
             }
             for row in batch {

@@ -16,7 +16,7 @@ struct Metiers: ParsableCommand {
             Talks to metiersd over its Unix socket: --socket, else $METIERS_SOCKET, else the
             configuration's socket (Config/metiers.toml, $METIERS_CONFIG or /etc/metiers/metiers.toml).
             """,
-        subcommands: [Search.self, Map.self, Show.self, Health.self, Eval.self]
+        subcommands: [Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self, Stats.self, Reload.self, Eval.self]
     )
 }
 
@@ -46,14 +46,45 @@ struct ClientOptions: ParsableArguments {
         return MetiersConfiguration().socketPath
     }
 
-    /// Sends `request` and prints the answer; non-zero exit on an error response.
-    func run(_ request: Request, render: (Response) -> String) throws {
-        let path = try socketPath()
+    /// A connection to the daemon; exit 3 with one line on stderr when none answers.
+    func connect() throws -> MetiersConnection {
+        do {
+            return try MetiersConnection(path: try socketPath())
+        } catch let error as ConnectionError {
+            printError("metiers: \(error)")
+            throw ExitCode(3)
+        }
+    }
+
+    /// Sends `request` and returns the decoded response, exiting on a daemon error.
+    func exchange(_ request: Request) throws -> Response {
         let line: [UInt8]
         do {
-            let connection = try MetiersConnection(path: path)
-            line = try connection.exchange(request.encoded())
+            line = try connect().exchange(request.encoded())
+        } catch let error as ConnectionError {
+            printError("metiers: \(error)")
+            throw ExitCode(3)
+        }
+        let response: Response
+        do {
+            response = try Response.decode(line)
         } catch {
+            printError("metiers: the daemon's answer is not a response of protocol v\(metiersProtocolVersion): \(error)")
+            throw ExitCode(4)
+        }
+        if let error = response.error {
+            printError("metiers: \(error.code.rawValue): \(error.message)")
+            throw ExitCode(error.code == .notFound ? 2 : 1)
+        }
+        return response
+    }
+
+    /// Sends `request` and prints the answer; non-zero exit on an error response.
+    func run(_ request: Request, render: (Response) -> String) throws {
+        let line: [UInt8]
+        do {
+            line = try connect().exchange(request.encoded())
+        } catch let error as ConnectionError {
             printError("metiers: \(error)")
             throw ExitCode(3)
         }
@@ -87,16 +118,12 @@ struct Search: ParsableCommand {
     @Argument(help: "The query (several arguments are joined with spaces).")
     var query: [String]
 
-    @Option(help: "Results per page (1-100; default: the daemon's).")
-    var limit: Int?
-
-    @Option(help: "Results to skip (paging).")
-    var offset = 0
+    @OptionGroup var search: SearchOptions
 
     @OptionGroup var options: ClientOptions
 
     func run() throws {
-        try options.run(Request(.search(query: query.joined(separator: " "), limit: limit, offset: offset)), render: Rendering.results)
+        try options.run(Request(.search(search.parameters(query.joined(separator: " ")))), render: Rendering.results)
     }
 }
 
@@ -107,16 +134,12 @@ struct Map: ParsableCommand {
     @Argument(help: "The job title (several arguments are joined with spaces).")
     var title: [String]
 
-    @Option(help: "Results per page (1-100; default: the daemon's).")
-    var limit: Int?
-
-    @Option(help: "Results to skip (paging).")
-    var offset = 0
+    @OptionGroup var search: SearchOptions
 
     @OptionGroup var options: ClientOptions
 
     func run() throws {
-        try options.run(Request(.map(title: title.joined(separator: " "), limit: limit, offset: offset)), render: Rendering.results)
+        try options.run(Request(.map(search.parameters(title.joined(separator: " ")))), render: Rendering.results)
     }
 }
 
@@ -142,5 +165,35 @@ struct Health: ParsableCommand {
 
     func run() throws {
         try options.run(Request(.health), render: Rendering.health)
+    }
+}
+
+/// Paging, filters and facets of search and map.
+struct SearchOptions: ParsableArguments {
+    @Option(help: "Results per page (1-100; default: the daemon's).")
+    var limit: Int?
+
+    @Option(help: "Results to skip (paging).")
+    var offset = 0
+
+    @Option(help: "Only cards of this famille (repeatable).")
+    var famille: [String] = []
+
+    @Option(name: .customLong("sous-famille"), help: "Only cards of this sous-famille (repeatable).")
+    var sousFamille: [String] = []
+
+    @Option(help: "Only cards with this ROME code (repeatable).")
+    var rome: [String] = []
+
+    @Flag(help: "Count the matching cards per famille, sous-famille and ROME code.")
+    var facets = false
+
+    @Flag(help: "Add the confidence model's inputs to each result (with --json).")
+    var explain = false
+
+    func parameters(_ text: String) -> SearchParameters {
+        SearchParameters(
+            text: text, limit: limit, offset: offset, explain: explain,
+            filters: Filters(famille: famille, sousFamille: sousFamille, rome: rome), facets: facets)
     }
 }

@@ -40,6 +40,21 @@ struct Metiersd: AsyncParsableCommand {
     @Option(help: "Drop results under this confidence (0-1).")
     var minConfidence: Double?
 
+    @Option(help: "Longest request line, in bytes (longer: line_too_long, connection closed).")
+    var maxLineBytes: Int?
+
+    @Option(help: "Connections served at once (more: overloaded, closed).")
+    var maxConnections: Int?
+
+    @Option(help: "Seconds a connection may go without completing a request.")
+    var idleTimeout: Double?
+
+    @Option(help: "Time budget of one request, in milliseconds.")
+    var requestTimeoutMs: Int?
+
+    @Option(help: "Seconds between checks for a new index version on disk (0: never).")
+    var reloadCheck: Double?
+
     @Option(name: .customLong("disable-feature"), help: "Switch a ranking feature off, to measure it: \(RankingOptions.featureNames.joined(separator: ", ")).")
     var disabledFeatures: [String] = []
 
@@ -78,12 +93,37 @@ struct Metiersd: AsyncParsableCommand {
             ranking = disabled
         }
 
+        let maximumLineLength = maxLineBytes ?? settings.maximumLineBytes
+        let connections = maxConnections ?? settings.maximumConnections
+        let idle = idleTimeout ?? settings.idleTimeoutSeconds
+        let budget = requestTimeoutMs ?? settings.requestTimeoutMilliseconds
+        let check = reloadCheck ?? settings.reloadCheckSeconds
+        guard maximumLineLength >= 1024 else { fail("--max-line-bytes must be at least 1024") }
+        guard connections >= 1 else { fail("--max-connections must be at least 1") }
+        guard idle > 0 else { fail("--idle-timeout must be positive") }
+        guard budget > 0 else { fail("--request-timeout-ms must be positive") }
+        guard check >= 0 else { fail("--reload-check must be 0 or positive") }
+
+        // Socket activation: systemd passes the listening socket.
+        let listening: Int32?
+        do {
+            listening = try SocketActivation.listeningSocket()
+        } catch {
+            fail("socket activation: \(error)")
+        }
+
         let threadCount = settings.threads > 0 ? settings.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
         let server: MetiersServer
         do {
             server = try await MetiersServer(
-                settings: ServerSettings(socketPath: settings.socketPath, databasePath: settings.databasePath, defaultLimit: settings.defaultLimit, ranking: ranking),
+                settings: ServerSettings(
+                    socketPath: listening.flatMap(SocketActivation.localPath(of:)) ?? settings.socketPath,
+                    databasePath: settings.databasePath, maximumLineLength: maximumLineLength,
+                    defaultLimit: settings.defaultLimit, ranking: ranking, maximumConnections: connections,
+                    idleTimeout: .milliseconds(Int64(idle * 1000)), requestTimeout: .milliseconds(Int64(budget)),
+                    reloadCheckInterval: check > 0 ? .milliseconds(Int64(check * 1000)) : nil,
+                    listeningDescriptor: listening),
                 group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()

@@ -100,6 +100,48 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertTrue(((unknownField["error"] as? [String: Any])?["message"] as? String ?? "").contains("foo"))
     }
 
+    func testClassifyAnswersEveryPostingInOrderAndFailsBadOnesAlone() throws {
+        let r = try respond(#"{"op":"classify","id":"b1","postings":[{"id":"a","title":"Développeur Java"},{"id":"b"},{"id":"c","title":3},"oops",{"id":"e","description":"administration des serveurs Linux, sauvegardes et supervision"},{"id":"f","title":"boulanger"}]}"#)
+        XCTAssertEqual(r["ok"] as? Bool, true)
+        let items = try XCTUnwrap(r["items"] as? [[String: Any]])
+        XCTAssertEqual(items.count, 6)
+        XCTAssertEqual(items.map { $0["ok"] as? Bool }, [true, false, false, false, true, true])
+        XCTAssertEqual(items[0]["id"] as? String, "a")
+        XCTAssertEqual((items[0]["results"] as? [[String: Any]])?.first?["id"] as? String, "concepteur-developpeur")
+        XCTAssertEqual((items[1]["error"] as? [String: Any])?["code"] as? String, "bad_request")
+        XCTAssertEqual((items[4]["results"] as? [[String: Any]])?.first?["id"] as? String, "administrateur-d-infrastructure")
+        XCTAssertEqual(items[5]["match"] as? String, "none")
+        XCTAssertNotNil(r["index_version"] as? String)
+        XCTAssertEqual(r["v"] as? Int, 1)
+
+        let tooMany = "{\"op\":\"classify\",\"postings\":[" + Array(repeating: #"{"title":"x"}"#, count: 1001).joined(separator: ",") + "]}"
+        XCTAssertEqual(errorCode(try respond(tooMany)), "bad_request")
+    }
+
+    func testFiltersAndFacets() throws {
+        let r = try respond(#"{"op":"search","query":"chef de projet","facets":true,"famille":"Production","limit":20}"#)
+        let results = try XCTUnwrap(r["results"] as? [[String: Any]])
+        XCTAssertFalse(results.isEmpty)
+        XCTAssertTrue(results.allSatisfy { $0["famille"] as? String == "Production" })
+        let facets = try XCTUnwrap(r["facets"] as? [String: [String: Int]])
+        XCTAssertEqual(facets["famille"]?.keys.sorted(), ["Production"])
+        let byRome = try respond(#"{"op":"search","query":"chef de projet","rome":["M1803"],"limit":20}"#)
+        XCTAssertTrue((byRome["results"] as? [[String: Any]] ?? []).allSatisfy { ($0["rome"] as? [String])?.contains("M1803") ?? false })
+        XCTAssertEqual(errorCode(try respond(#"{"op":"search","query":"x","famille":[1]}"#)), "bad_request")
+    }
+
+    func testSimilarCardsAndStats() throws {
+        let r = try respond(#"{"op":"similar","card":"chef-de-projet","limit":3}"#)
+        let results = try XCTUnwrap(r["results"] as? [[String: Any]])
+        XCTAssertEqual(results.count, 3)
+        XCTAssertFalse(results.contains { $0["id"] as? String == "chef-de-projet" })
+        XCTAssertFalse((results[0]["shared_terms"] as? [String] ?? []).isEmpty)
+        let stats = try XCTUnwrap(try respond(#"{"op":"stats"}"#)["stats"] as? [String: Any])
+        XCTAssertNotNil((stats["requests"] as? [String: Int])?["similar"])
+        let cards = try XCTUnwrap(try respond(#"{"op":"cards"}"#)["cards"] as? [[String: Any]])
+        XCTAssertEqual(cards.count, 36)
+    }
+
     func testInvalidUTF8IsBadJSON() throws {
         let bytes = handler.respond(toLine: [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D])
         let r = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
@@ -107,7 +149,7 @@ final class RequestHandlerTests: XCTestCase {
     }
 
     func testRequestsRoundTripThroughTheProtocolTypes() throws {
-        let request = Request(id: .string("x"), .search(query: "chef de projet", limit: 3, offset: 0))
+        let request = Request(id: .string("x"), .search(SearchParameters(text: "chef de projet", limit: 3)))
         guard case .success(let decoded) = Request.decode(request.encoded()) else { return XCTFail("decode failed") }
         XCTAssertEqual(decoded, request)
         let response = handler.respond(to: request)

@@ -211,6 +211,14 @@ mx_status mx_mset_document_data(mx_mset *mset, uint32_t index, const char **data
 mx_status mx_mset_matching_terms(const mx_mset *mset, uint32_t index, char **terms,
                                  size_t *length, size_t *count, char **error_message);
 
+/* Relevance-set expansion: the `max_terms` terms that best characterise document `docid`
+ * (Xapian's ESet with that document as the relevance set), keeping only terms whose prefix is
+ * one of the `prefix_count` `prefixes`. One malloc()ed buffer of NUL-separated terms (caller
+ * frees), best first; *count is their number. */
+mx_status mx_database_expand(mx_database *database, uint32_t docid, uint32_t max_terms,
+                             const char *const *prefixes, size_t prefix_count, char **terms,
+                             size_t *length, size_t *count, char **error_message);
+
 /* Test support: throws a Xapian::Error of the given kind inside the boundary and reports how
  * it was caught ("DatabaseModifiedError", "DatabaseCorruptError", "InvalidArgumentError",
  * "std::runtime_error", "int"). Lets tests prove that nothing escapes the boundary. */

@@ -1,0 +1,107 @@
+import MetiersProtocol
+
+/// The passerelles of the referentiel as a directed graph: an edge A → B says people move from
+/// A to B (B lists A among its origines, or A lists B among its évolutions).
+public struct MobilityGraph: Sendable {
+    public let cards: [CardEntry]
+    /// Targets by source id, in card order.
+    public let next: [String: [String]]
+    /// Sources by target id.
+    public let previous: [String: [String]]
+
+    public init(cards: [CardEntry]) {
+        self.cards = cards
+        var edges = Set<[String]>()
+        var ordered: [(String, String)] = []
+        func add(_ a: String, _ b: String) {
+            if a != b, edges.insert([a, b]).inserted { ordered.append((a, b)) }
+        }
+        for card in cards {
+            for origin in card.origines { add(origin, card.id) }
+            for evolution in card.evolutions { add(card.id, evolution) }
+        }
+        var next: [String: [String]] = [:]
+        var previous: [String: [String]] = [:]
+        for (a, b) in ordered {
+            next[a, default: []].append(b)
+            previous[b, default: []].append(a)
+        }
+        self.next = next
+        self.previous = previous
+    }
+
+    /// Every edge, sources in card order.
+    public var edges: [(String, String)] {
+        cards.flatMap { card in (next[card.id] ?? []).map { (card.id, $0) } }
+    }
+
+    /// Cards reachable from `id` within `steps` moves, with their distance, nearest first.
+    public func reachable(from id: String, steps: Int, forward: Bool) -> [(id: String, distance: Int)] {
+        var seen: [String: Int] = [id: 0]
+        var frontier = [id]
+        var result: [(String, Int)] = []
+        for distance in 1...max(1, steps) {
+            var following: [String] = []
+            for node in frontier {
+                for neighbour in (forward ? next[node] : previous[node]) ?? [] where seen[neighbour] == nil {
+                    seen[neighbour] = distance
+                    following.append(neighbour)
+                    result.append((neighbour, distance))
+                }
+            }
+            frontier = following
+            if frontier.isEmpty { break }
+        }
+        return result
+    }
+
+    /// Graphviz DOT of the whole graph, or of the neighbourhood of `center` within `steps` moves
+    /// both ways; familles are clusters.
+    public func dot(center: String? = nil, steps: Int = 1) -> String {
+        var keep = Set(cards.map(\.id))
+        if let center {
+            keep = Set([center])
+            keep.formUnion(reachable(from: center, steps: steps, forward: true).map(\.id))
+            keep.formUnion(reachable(from: center, steps: steps, forward: false).map(\.id))
+        }
+        func quoted(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        var out = "digraph passerelles {\n  graph [rankdir=LR, fontname=\"Helvetica\", label=\"Référentiel métiers de l'informatique: passerelles\"];\n"
+        out += "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f5f5f5\", fontname=\"Helvetica\"];\n  edge [color=\"#777777\"];\n"
+        var familles: [String] = []
+        for card in cards where !familles.contains(card.famille) { familles.append(card.famille) }
+        for (i, famille) in familles.enumerated() {
+            let members = cards.filter { $0.famille == famille && keep.contains($0.id) }
+            guard !members.isEmpty else { continue }
+            out += "  subgraph cluster_\(i) {\n    label=\(quoted(famille));\n    style=rounded;\n"
+            for card in members {
+                let style = card.id == center ? ", fillcolor=\"#ffd966\"" : ""
+                out += "    \(quoted(card.id)) [label=\(quoted(card.name))\(style)];\n"
+            }
+            out += "  }\n"
+        }
+        for (a, b) in edges where keep.contains(a) && keep.contains(b) {
+            out += "  \(quoted(a)) -> \(quoted(b));\n"
+        }
+        return out + "}\n"
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+/// CSV fields (RFC 4180: quoted when they hold a comma, quote or line break).
+public enum CSV {
+    public static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public static func row(_ values: [String]) -> String {
+        values.map(field).joined(separator: ",") + "\n"
+    }
+}
