@@ -81,5 +81,6 @@ let package = Package(
         .testTarget(name: "MetiersSearchTests", dependencies: ["MetiersSearch", "MetiersIndex", "MetiersCorpus", "MetiersTestSupport"]),
         .testTarget(name: "MetiersServerTests", dependencies: ["MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersIndex", "MetiersTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
+        .testTarget(name: "SystemdTests", dependencies: ["MetiersServer"]),
     ]
 )

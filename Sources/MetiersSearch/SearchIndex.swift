@@ -29,6 +29,8 @@ public struct SearchRequest: Sendable, Equatable {
     public var romeCodes: [String]
     /// Count the matching cards per famille, sous-famille and ROME code.
     public var facets: Bool
+    /// Attach a highlighted snippet to each result (batch classification skips them).
+    public var snippets: Bool = true
 
     public init(
         text: String, mode: Mode = .search, limit: Int = 10, offset: Int = 0,
@@ -178,6 +180,7 @@ public final class SearchIndex {
     private var cards: [UInt32: Card] = [:]
     private var cardTexts: [UInt32: [(TermPrefix, String, [AnalysedTerm])]] = [:]
     private var synonymCache: [String: [String]] = [:]
+    private var knownWords: [String: Bool] = [:]
     private let decoder = JSONDecoder()
 
     /// Field weights by mode: how much a match in each field counts.
@@ -250,7 +253,7 @@ public final class SearchIndex {
     func synonyms(of key: String) throws -> [String] {
         if let hit = synonymCache[key] { return hit }
         let found = try database.synonyms(of: key)
-        if synonymCache.count > 100_000 { synonymCache.removeAll(keepingCapacity: true) }
+        if synonymCache.count > 20_000 { synonymCache.removeAll(keepingCapacity: true) }
         synonymCache[key] = found
         return found
     }
@@ -288,7 +291,8 @@ public final class SearchIndex {
         var plan = try plan(tokens, headEnd: headEnd, options: options)
         var didYouMean: String?
         var correctedPositions = Set<UInt32>()
-        if options.spelling {
+        // Postings carry enough words; spelling is for titles and short queries.
+        if options.spelling && plan.words.count < Confidence.postingWords {
             let expanded = plan.expandedIndices
             var corrections: [UInt32: String] = [:]
             for (i, word) in plan.words.enumerated() where !expanded.contains(i) && !known(word.token.word) {
@@ -389,9 +393,19 @@ public final class SearchIndex {
         var secondWeight = 0.0
         if mset.count > 0 { topWeight = try mset.match(at: 0).weight }
         if mset.count > 1 { secondWeight = try mset.match(at: 1).weight }
+        // Explaining a match (its matching terms) costs a walk of the query per document: only
+        // the results that can be shown are explained; the rest (kept for facets) get the first
+        // result's confidence scaled by their weight.
+        let explained = max(1, request.offset + request.limit)
         for i in 0..<mset.count {
             let match = try mset.match(at: i)
             let card = try card(docid: match.docid)
+            if i >= explained {
+                let relative = topWeight > 0 ? match.weight / topWeight : 0
+                let confidence = ((hits.first?.confidence ?? 0) * relative * 1000).rounded() / 1000
+                hits.append(SearchHit(card: CardSummary(card), score: match.weight, confidence: confidence, matched: [], matchedTitle: nil, snippet: nil, features: [:]))
+                continue
+            }
             var matched: [MatchedTerm] = []
             var bestTitleShare = 0.0
             var bestTitleKey: String?
@@ -450,7 +464,7 @@ public final class SearchIndex {
         let page = hits.dropFirst(request.offset).prefix(request.limit)
         var result: [SearchHit] = []
         for var hit in page {
-            hit.snippet = try snippet(for: hit)
+            if request.snippets { hit.snippet = try snippet(for: hit) }
             result.append(hit)
         }
         return SearchOutcome(hits: result, total: total, match: match, didYouMean: didYouMean, facets: facets)
@@ -568,13 +582,17 @@ public final class SearchIndex {
         return nil
     }
 
-    /// True when the stem of `word` is a term of some text field.
+    /// True when the stem of `word` is a term of some text field or a vocabulary alias.
     private func known(_ word: String) -> Bool {
+        if let cached = knownWords[word] { return cached }
         let stem = analyzer.stem(word)
-        for prefix in TermPrefix.textFields where ((try? database.termFrequency(prefix.rawValue + stem)) ?? 0) > 0 {
-            return true
+        var found = ((try? synonyms(of: stem)) ?? []).isEmpty == false
+        for prefix in TermPrefix.textFields where !found && ((try? database.termFrequency(prefix.rawValue + stem)) ?? 0) > 0 {
+            found = true
         }
-        return ((try? synonyms(of: stem)) ?? []).isEmpty == false
+        if knownWords.count > 20_000 { knownWords.removeAll(keepingCapacity: true) }
+        knownWords[word] = found
+        return found
     }
 
     /// OR over the text fields of some stems, each field scaled by its weight times `scale`.

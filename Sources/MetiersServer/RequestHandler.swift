@@ -153,9 +153,11 @@ public final class RequestHandler {
                 // The title leads: it is read as the posting's head, before the description.
                 let text = [title, description].compactMap { $0 }.joined(separator: title != nil && description != nil ? " :\n" : "")
                 do {
-                    let outcome = try index.search(SearchRequest(
+                    var request = SearchRequest(
                         text: text, mode: description == nil ? .title : .search, limit: p.limit ?? 3,
-                        familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome))
+                        familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome)
+                    request.snippets = false
+                    let outcome = try index.search(request)
                     items.append(ClassifiedItem(id: id, ok: true, results: outcome.hits.map { Self.result($0, explain: false) }, match: outcome.match.rawValue))
                 } catch {
                     items.append(ClassifiedItem(id: id, ok: false, error: Self.protocolError(for: error)))

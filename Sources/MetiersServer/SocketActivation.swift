@@ -9,7 +9,8 @@ public enum SocketActivation {
     /// The first passed descriptor (`SD_LISTEN_FDS_START`).
     public static let firstDescriptor: Int32 = 3
 
-    /// Why a passed socket cannot be used.
+    /// Why a passed socket cannot be used (the description says what is wrong; callers add
+    /// the context, e.g. "socket activation: ").
     public enum Failure: Error, CustomStringConvertible, Equatable {
         /// An environment variable is not a number.
         case malformed(variable: String, value: String)
@@ -27,17 +28,17 @@ public enum SocketActivation {
         public var description: String {
             switch self {
             case .malformed(let variable, let value):
-                "socket activation: \(variable)=\(value) is not a number"
+                "\(variable)=\(value) is not a number"
             case .unexpectedCount(let count):
-                "socket activation: \(count) sockets passed (LISTEN_FDS), metiersd takes exactly one: one ListenStream= in metiersd.socket"
+                "\(count) sockets passed (LISTEN_FDS), metiersd takes exactly one: one ListenStream= in metiersd.socket"
             case .notASocket(let fd):
-                "socket activation: file descriptor \(fd) is not a socket"
+                "file descriptor \(fd) is not a socket"
             case .notAStreamSocket(let fd):
-                "socket activation: file descriptor \(fd) is not a stream socket (use ListenStream=)"
+                "file descriptor \(fd) is not a stream socket (use ListenStream=)"
             case .notListening(let fd):
-                "socket activation: file descriptor \(fd) is not a listening socket (metiersd.socket must not set Accept=yes)"
+                "file descriptor \(fd) is not a listening socket (metiersd.socket must not set Accept=yes)"
             case .notUnixDomain(let fd, let family):
-                "socket activation: file descriptor \(fd) is not a Unix domain socket (address family \(family)); ListenStream= must be a path"
+                "file descriptor \(fd) is not a Unix domain socket (address family \(family)); ListenStream= must be a path"
             }
         }
     }

@@ -1,0 +1,110 @@
+# metiers: release build, install and uninstall.
+#
+#   make                                   release build (swift build -c release)
+#   make install                           into PREFIX (default /usr/local), /etc and /lib/systemd/system
+#   make DESTDIR=/tmp/stage PREFIX=/usr install     staged install, e.g. for a package
+#   make uninstall                         removes what install put there (edited config files stay)
+#
+# Installed: the binaries to $(BINDIR); the job cards to $(DATADIR)/metiers/cards; the README to
+# $(DOCDIR); metiers.toml and vocabulary.txt to $(SYSCONFDIR)/metiers (an existing file that
+# differs is kept, the new one is written beside it as *.new); the systemd units to $(UNITDIR)
+# and the sysusers.d entry of the socket group to $(SYSUSERSDIR). The units and metiers.toml in
+# systemd/ are written for PREFIX=/usr/local and SYSCONFDIR=/etc; install rewrites their paths.
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+DOCDIR      ?= $(DATADIR)/doc/metiers
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+DESTDIR     ?=
+
+SWIFT       ?= swift
+# The Swift runtime and Foundation are linked in, so the installed binaries need no toolchain.
+SWIFT_BUILD_FLAGS ?= --static-swift-stdlib
+INSTALL     ?= install
+
+PROGRAMS = metiersd metiers-index metiers
+UNITS    = metiersd.socket metiersd.service metiers-index.service metiers-index.path
+CONFDIR  = $(SYSCONFDIR)/metiers
+CARDSDIR = $(DATADIR)/metiers/cards
+
+# The paths of systemd/* (written for the defaults) rewritten for this installation.
+SUBST = -e 's|/usr/local/share/doc/metiers|$(DOCDIR)|g' \
+        -e 's|/usr/local/share/metiers|$(DATADIR)/metiers|g' \
+        -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+        -e 's|/etc/metiers/|$(CONFDIR)/|g'
+
+.PHONY: all build install uninstall
+
+all: build
+
+build:
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
+
+install: build
+	@set -e; \
+	bin=$$($(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path); \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(DOCDIR)" \
+		"$(DESTDIR)$(CONFDIR)" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(SYSUSERSDIR)"; \
+	for p in $(PROGRAMS); do \
+		echo "install $(DESTDIR)$(BINDIR)/$$p"; \
+		$(INSTALL) -m 0755 "$$bin/$$p" "$(DESTDIR)$(BINDIR)/$$p"; \
+	done; \
+	echo "install $(DESTDIR)$(CARDSDIR)/*.json"; \
+	$(INSTALL) -m 0644 Index/cards/*.json "$(DESTDIR)$(CARDSDIR)/"; \
+	$(INSTALL) -m 0644 README.md "$(DESTDIR)$(DOCDIR)/README.md"; \
+	for u in $(UNITS); do \
+		echo "install $(DESTDIR)$(UNITDIR)/$$u"; \
+		sed $(SUBST) "systemd/$$u" > "$$tmp/$$u"; \
+		$(INSTALL) -m 0644 "$$tmp/$$u" "$(DESTDIR)$(UNITDIR)/$$u"; \
+	done; \
+	$(INSTALL) -m 0644 systemd/metiers.sysusers "$(DESTDIR)$(SYSUSERSDIR)/metiers.conf"; \
+	sed $(SUBST) systemd/metiers.toml > "$$tmp/metiers.toml"; \
+	cp Config/vocabulary.txt "$$tmp/vocabulary.txt"; \
+	for f in metiers.toml vocabulary.txt; do \
+		dest="$(DESTDIR)$(CONFDIR)/$$f"; \
+		if [ -e "$$dest" ] && ! cmp -s "$$tmp/$$f" "$$dest"; then \
+			$(INSTALL) -m 0644 "$$tmp/$$f" "$$dest.new"; \
+			echo "kept $$dest (it differs from this version's, written as $$dest.new)"; \
+		else \
+			echo "install $$dest"; \
+			$(INSTALL) -m 0644 "$$tmp/$$f" "$$dest"; \
+		fi; \
+	done; \
+	if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then systemd-sysusers "$(SYSUSERSDIR)/metiers.conf"; fi; \
+		echo; \
+		echo "Next: systemctl daemon-reload"; \
+		echo "      systemctl enable --now metiersd.socket metiers-index.path"; \
+		echo "      systemctl start metiers-index.service   # the first index"; \
+		echo "      usermod -aG metiers USER                # who may query the daemon"; \
+	fi
+
+uninstall:
+	@set -e; \
+	if [ -z "$(DESTDIR)" ]; then echo "(first: systemctl disable --now metiersd.socket metiersd.service metiers-index.path)"; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for p in $(PROGRAMS); do rm -f "$(DESTDIR)$(BINDIR)/$$p"; done; \
+	for u in $(UNITS); do rm -f "$(DESTDIR)$(UNITDIR)/$$u"; done; \
+	rm -f "$(DESTDIR)$(SYSUSERSDIR)/metiers.conf"; \
+	for c in Index/cards/*.json; do rm -f "$(DESTDIR)$(CARDSDIR)/$${c##*/}"; done; \
+	rmdir "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(DATADIR)/metiers" 2>/dev/null || true; \
+	rm -f "$(DESTDIR)$(DOCDIR)/README.md"; \
+	rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null || true; \
+	sed $(SUBST) systemd/metiers.toml > "$$tmp/metiers.toml"; \
+	cp Config/vocabulary.txt "$$tmp/vocabulary.txt"; \
+	for f in metiers.toml vocabulary.txt; do \
+		dest="$(DESTDIR)$(CONFDIR)/$$f"; \
+		rm -f "$$dest.new"; \
+		if [ -e "$$dest" ] && ! cmp -s "$$tmp/$$f" "$$dest"; then \
+			echo "kept $$dest (edited)"; \
+		else \
+			rm -f "$$dest"; \
+		fi; \
+	done; \
+	rmdir "$(DESTDIR)$(CONFDIR)" 2>/dev/null || true; \
+	echo "uninstalled from $(DESTDIR)$(PREFIX); the index in /var/lib/metiers stays (rm -rf /var/lib/private/metiers)"; \
+	if [ -z "$(DESTDIR)" ]; then echo "Next: systemctl daemon-reload"; fi
