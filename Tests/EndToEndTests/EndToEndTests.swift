@@ -2,10 +2,9 @@ import Foundation
 import MetiersTestSupport
 import XCTest
 
-/// The built binaries end to end: metiers-index builds a database, metiersd serves it on a
-/// temporary socket, metiers queries it; raw socket clients send malformed lines; SIGTERM stops
-/// the daemon cleanly.
-final class EndToEndTests: XCTestCase {
+/// A fresh index and a running metiersd on a temporary socket for each test, with helpers to run
+/// the built binaries and talk to the daemon.
+class DaemonTestCase: XCTestCase {
     /// Where `swift build` put the binaries (the test bundle sits beside them).
     static let binaries: URL = {
         let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
@@ -106,7 +105,12 @@ final class EndToEndTests: XCTestCase {
         (response["results"] as? [[String: Any]])?.first?["id"] as? String
     }
 
-    // MARK: - tests
+}
+
+/// The built binaries end to end: metiers-index builds a database, metiersd serves it on a
+/// temporary socket, metiers queries it; raw socket clients send malformed lines; SIGTERM stops
+/// the daemon cleanly.
+final class EndToEndTests: DaemonTestCase {
 
     func testTheCLIAnswersTheDoneWhenQueries() throws {
         let java = try metiers(["search", "--json", "développeur java"])
