@@ -82,5 +82,16 @@ let package = Package(
         .testTarget(name: "MetiersServerTests", dependencies: ["MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersIndex", "MetiersTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["MetiersServer"]),
+        // The hostile-input suite, against the live daemon.
+        .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
+        // Benchmark: `swift run -c release metiers-bench`.
+        .executableTarget(name: "metiers-bench", dependencies: [
+            "MetiersSearch", "MetiersIndex", "MetiersCorpus", "MetiersProtocol", "MetiersClient", "MetiersText",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CSQLite",
+        ]),
+        // SQLite (libsqlite3-dev) for the bench's FTS5 peer comparison.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
     ]
 )

@@ -570,6 +570,17 @@ class PrefixDecider : public Xapian::ExpandDecider {
 };
 }  // namespace
 
+mx_status mx_database_termlist(mx_database *database, uint32_t docid, char **terms, size_t *length,
+                               size_t *count, char **error_message) {
+    if (database == nullptr || terms == nullptr || length == nullptr || count == nullptr)
+        return invalid(error_message, "NULL argument");
+    MX_GUARD({
+        copy_string_list(database->db.termlist_begin(docid), database->db.termlist_end(docid), terms,
+                         length, count);
+        return MX_OK;
+    })
+}
+
 mx_status mx_database_expand(mx_database *database, uint32_t docid, uint32_t max_terms,
                              const char *const *prefixes, size_t prefix_count, char **terms,
                              size_t *length, size_t *count, char **error_message) {

@@ -79,6 +79,9 @@ public struct Request: Equatable, Sendable {
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
     public static func decode(_ line: some Collection<UInt8>) -> Result<Request, RequestDecodingFailure> {
+        if let problem = StrictJSON.problem(in: line) {
+            return .failure(RequestDecodingFailure(id: nil, error: ProtocolError(.badJSON, "the line is not valid JSON: \(problem)")))
+        }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(line))
@@ -459,5 +462,42 @@ extension RequestID {
         case .int(let i): .int(i)
         case .double(let d): .double(d)
         }
+    }
+}
+
+/// What Foundation's JSONDecoder lets through but JSON (RFC 8259) over this protocol does not:
+/// text that is not UTF-8 (it guesses UTF-16 and 32), a byte-order mark, raw control characters,
+/// and trailing commas.
+enum StrictJSON {
+    static func problem(in line: some Collection<UInt8>) -> String? {
+        let bytes = Array(line)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            return "a byte-order mark; send UTF-8 without one"
+        }
+        if String(validating: bytes, as: UTF8.self) == nil { return "it is not UTF-8" }
+        var inString = false
+        var escaped = false
+        var lastSignificant: UInt8 = 0
+        for b in bytes {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                if b < 0x20 { return "a raw control character inside a string (escape it)" }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""):
+                inString = true
+                lastSignificant = b
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if lastSignificant == UInt8(ascii: ",") { return "a trailing comma before '\(Character(Unicode.Scalar(b)))'" }
+                lastSignificant = b
+            case 0x20, 0x09, 0x0A, 0x0D:
+                continue
+            default:
+                if b < 0x20 { return "a control character (byte \(b)) outside a string" }
+                lastSignificant = b
+            }
+        }
+        return nil
     }
 }

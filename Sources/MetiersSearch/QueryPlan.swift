@@ -56,6 +56,9 @@ struct QueryPlan {
 }
 
 extension SearchIndex {
+    /// Content words of a query that take part in the search (the rest of a longer text is left out).
+    static let maximumQueryWords = 300
+
     /// Longest vocabulary alias looked up, in words.
     static let maximumAliasWords = 3
 
@@ -79,6 +82,9 @@ extension SearchIndex {
         }
         // A title made only of noise ("Stage", "Lead") is still searched.
         if kept.isEmpty { kept = tokens.filter { !FrenchWords.isStopword($0.word) }; dropped = [] }
+        // A very long text is read up to a bound: its first words say what the job is, and the
+        // cost of a query grows with its words.
+        if kept.count > Self.maximumQueryWords { kept = Array(kept.prefix(Self.maximumQueryWords)) }
         var words = kept.map { QueryPlan.Word(token: $0, stem: analyzer.stem($0.word), titleWord: TitleKey.normalise($0.word), inHead: false) }
         if let headEnd, words.count >= Confidence.postingWords {
             let head = words.indices.filter { words[$0].token.end <= headEnd }

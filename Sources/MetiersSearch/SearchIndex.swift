@@ -8,6 +8,9 @@ import MetiersCorpus
 import MetiersIndex
 import MetiersText
 import MetiersXapian
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What to search for.
 public struct SearchRequest: Sendable, Equatable {
@@ -181,6 +184,7 @@ public final class SearchIndex {
     private var cardTexts: [UInt32: [(TermPrefix, String, [AnalysedTerm])]] = [:]
     private var synonymCache: [String: [String]] = [:]
     private var knownWords: [String: Bool] = [:]
+    private var documentTerms: [UInt32: Set<String>] = [:]
     private let decoder = JSONDecoder()
 
     /// Field weights by mode: how much a match in each field counts.
@@ -229,6 +233,8 @@ public final class SearchIndex {
 
     /// The card with this id.
     public func card(id: String) throws(SearchError) -> Card {
+        // A NUL would end the term at the C boundary and find another card.
+        guard !id.unicodeScalars.contains("\u{0}") else { throw .notFound(id: id) }
         do {
             guard let docid = try database.findDocument(term: TermPrefix.id.rawValue + id) else { throw SearchError.notFound(id: id) }
             return try card(docid: docid)
@@ -247,6 +253,15 @@ public final class SearchIndex {
         let card = try decoder.decode(Card.self, from: Data(data.utf8))
         cards[docid] = card
         return card
+    }
+
+    /// The terms of a document (cached: the index under an open handle does not change).
+    func terms(of docid: UInt32) throws -> Set<String> {
+        if let cached = documentTerms[docid] { return cached }
+        let terms = Set(try database.terms(of: docid))
+        if documentTerms.count > 5_000 { documentTerms.removeAll(keepingCapacity: true) }
+        documentTerms[docid] = terms
+        return terms
     }
 
     /// Synonyms stored for `key` (cached: the table does not change under an open handle).
@@ -316,8 +331,21 @@ public final class SearchIndex {
 
         let weights = Self.fieldWeights[request.mode]!
         var parts: [Query] = []
+        // One sub-query per distinct stem, weighted by how often the query repeats it (as
+        // repeated sub-queries would be, at a fraction of the cost).
+        var stemWeights: [(String, Double)] = []
+        var stemIndex: [String: Int] = [:]
         for word in plan.words {
-            parts.append(try fieldsQuery([word.stem], weights: weights, scale: word.inHead ? Self.headWeight : 1))
+            let weight = word.inHead ? Self.headWeight : 1
+            if let i = stemIndex[word.stem] {
+                stemWeights[i].1 += weight
+            } else {
+                stemIndex[word.stem] = stemWeights.count
+                stemWeights.append((word.stem, weight))
+            }
+        }
+        for (stem, weight) in stemWeights {
+            parts.append(try fieldsQuery([stem], weights: weights, scale: weight))
         }
         for expansion in plan.expansions {
             for stems in expansion.stems where !stems.isEmpty {
@@ -393,6 +421,15 @@ public final class SearchIndex {
         var secondWeight = 0.0
         if mset.count > 0 { topWeight = try mset.match(at: 0).weight }
         if mset.count > 1 { secondWeight = try mset.match(at: 1).weight }
+        // Every term the query can match, in field order (the order of `matched`).
+        var queryTerms: [String] = []
+        var seenTerms = Set<String>()
+        func addTerm(_ term: String) { if seenTerms.insert(term).inserted { queryTerms.append(term) } }
+        let allStems = plan.words.map(\.stem) + plan.expansions.flatMap { $0.stems.flatMap { $0 } }
+            + parsed.phrases.flatMap { $0.map { analyzer.stem($0.word) } }
+        for (prefix, _) in weights { for stem in allStems { addTerm(prefix.rawValue + stem) } }
+        for key in titleShares.keys.sorted() { addTerm(TermPrefix.titleKey.rawValue + key) }
+
         // Explaining a match (its matching terms) costs a walk of the query per document: only
         // the results that can be shown are explained; the rest (kept for facets) get the first
         // result's confidence scaled by their weight.
@@ -411,7 +448,10 @@ public final class SearchIndex {
             var bestTitleKey: String?
             var matchedStems = Set<String>()
             var titleStems = Set<String>()
-            for term in try mset.matchingTerms(at: i) {
+            // The query terms the card has: its (cached) term set against the query's terms,
+            // cheaper than asking Xapian to walk the query for each document.
+            let documentTerms = try terms(of: match.docid)
+            for term in queryTerms where documentTerms.contains(term) {
                 guard let (prefix, value) = TermPrefix.split(term) else { continue }
                 if prefix == .titleKey {
                     let share = titleShares[value] ?? 0
@@ -488,6 +528,7 @@ public final class SearchIndex {
     /// that characterise it; the other cards are ranked on those terms and each says which
     /// terms it shares.
     public func similar(to id: String, limit: Int) throws(SearchError) -> [(hit: SearchHit, shared: [String])] {
+        guard !id.unicodeScalars.contains("\u{0}") else { throw .notFound(id: id) }
         do {
             guard let docid = try database.findDocument(term: TermPrefix.id.rawValue + id) else { throw SearchError.notFound(id: id) }
             let prefixes = [TermPrefix.title, .activites, .description, .savoirFaire, .connaissances].map(\.rawValue)
@@ -645,6 +686,7 @@ public final class SearchIndex {
             cards.removeAll()
             cardTexts.removeAll()
             synonymCache.removeAll()
+            documentTerms.removeAll()
             return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount)
         }
     }

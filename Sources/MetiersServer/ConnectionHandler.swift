@@ -73,8 +73,16 @@ final class ConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// Backpressure: a client that does not read its answers stops being read, so its answers
+    /// never pile up in the daemon's memory.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard admitted else { return }
+        // Requests still buffered when the client went away are not worth answering.
+        guard admitted, context.channel.isActive else { return }
         switch unwrapInboundIn(data) {
         case .line(let line):
             lastProgress = .now()

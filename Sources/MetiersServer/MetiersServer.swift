@@ -9,6 +9,7 @@ import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
+@_silgen_name("malloc_trim") func mallocTrim(_ pad: Int) -> Int32
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -225,6 +226,7 @@ public final class MetiersServer: Service, Sendable {
                 }
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let bound = handlers[ObjectIdentifier(channel.eventLoop)] else {
@@ -265,6 +267,8 @@ public final class MetiersServer: Service, Sendable {
             let reloader = self.reloader
             watcher = group.next().scheduleRepeatedTask(initialDelay: .nanoseconds(interval.wholeNanoseconds), delay: .nanoseconds(interval.wholeNanoseconds)) { _ in
                 reloader.reloadIfChanged()
+                // Hand memory freed after a burst (a huge request, a flood) back to the system.
+                _ = mallocTrim(0)
             }
         }
         // SIGHUP reloads.

@@ -183,6 +183,15 @@ public final class Database {
         return s.isEmpty ? nil : s
     }
 
+    /// Every term of document `docid`, sorted.
+    public func terms(of docid: UInt32) throws(XapianError) -> [String] {
+        var list: UnsafeMutablePointer<CChar>? = nil
+        var length = 0
+        var count = 0
+        try check { mx_database_termlist(handle, docid, &list, &length, &count, $0) }
+        return takeStringList(list, length: length, count: count)
+    }
+
     /// The terms that best characterise document `docid` (relevance-set expansion), among terms
     /// with one of `prefixes`, best first.
     public func expand(document docid: UInt32, maxTerms: Int, prefixes: [String]) throws(XapianError) -> [String] {

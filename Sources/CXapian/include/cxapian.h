@@ -211,6 +211,11 @@ mx_status mx_mset_document_data(mx_mset *mset, uint32_t index, const char **data
 mx_status mx_mset_matching_terms(const mx_mset *mset, uint32_t index, char **terms,
                                  size_t *length, size_t *count, char **error_message);
 
+/* Every term of document `docid`, in sorted order, as one malloc()ed buffer of NUL-separated
+ * strings (caller frees); *count is their number. */
+mx_status mx_database_termlist(mx_database *database, uint32_t docid, char **terms, size_t *length,
+                               size_t *count, char **error_message);
+
 /* Relevance-set expansion: the `max_terms` terms that best characterise document `docid`
  * (Xapian's ESet with that document as the relevance set), keeping only terms whose prefix is
  * one of the `prefix_count` `prefixes`. One malloc()ed buffer of NUL-separated terms (caller
