@@ -5,6 +5,10 @@ let package = Package(
     name: "metiers",
     platforms: [.macOS(.v14)],
     products: [
+        // Libraries the fuzzers in Fuzz/ build against.
+        .library(name: "MetiersProtocol", targets: ["MetiersProtocol"]),
+        .library(name: "MetiersText", targets: ["MetiersText"]),
+        .library(name: "MetiersCorpus", targets: ["MetiersCorpus"]),
         .executable(name: "metiers-index", targets: ["metiers-index"]),
         .executable(name: "metiersd", targets: ["metiersd"]),
         .executable(name: "metiers", targets: ["metiers"]),
