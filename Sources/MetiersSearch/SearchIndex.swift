@@ -124,6 +124,8 @@ public struct SearchHit: Sendable, Equatable {
     public var snippet: Snippet?
     /// The confidence model's inputs, by name.
     public var features: [String: Double]
+    /// The Xapian document, so that explaining the hit needs no second lookup.
+    var docid: UInt32 = 0
 }
 
 /// The fields of a card that every result carries.
@@ -440,7 +442,7 @@ public final class SearchIndex {
             if i >= explained {
                 let relative = topWeight > 0 ? match.weight / topWeight : 0
                 let confidence = ((hits.first?.confidence ?? 0) * relative * 1000).rounded() / 1000
-                hits.append(SearchHit(card: CardSummary(card), score: match.weight, confidence: confidence, matched: [], matchedTitle: nil, snippet: nil, features: [:]))
+                hits.append(SearchHit(card: CardSummary(card), score: match.weight, confidence: confidence, matched: [], matchedTitle: nil, snippet: nil, features: [:], docid: match.docid))
                 continue
             }
             var matched: [MatchedTerm] = []
@@ -478,7 +480,7 @@ public final class SearchIndex {
             hits.append(SearchHit(
                 card: CardSummary(card), score: match.weight, confidence: Confidence.estimate(features),
                 matched: matched, matchedTitle: bestTitleKey.flatMap { appellation(of: card, key: $0) },
-                snippet: nil, features: features.named))
+                snippet: nil, features: features.named, docid: match.docid))
         }
         let total = mset.matchesEstimated
         if options.abstention {
@@ -650,7 +652,7 @@ public final class SearchIndex {
 
     /// The card's item with the most matched words, weighted by field, with the words marked.
     private func snippet(for hit: SearchHit) throws -> Snippet? {
-        guard let docid = try database.findDocument(term: TermPrefix.id.rawValue + hit.card.id) else { return nil }
+        let docid = hit.docid
         let texts: [(TermPrefix, String, [AnalysedTerm])]
         if let cached = cardTexts[docid] {
             texts = cached
