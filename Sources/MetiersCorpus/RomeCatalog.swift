@@ -1,0 +1,267 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One ROME appellation: a job title, tied to a fine métier code and to the older-generation
+/// parent code that the job cards carry.
+public struct RomeAppellation: Codable, Sendable, Equatable {
+    /// The appellation's id in ROME (`38972`).
+    public var codeOgr: String
+    /// The long label, both genders (`Développeur / Développeuse web`).
+    public var label: String
+    /// The fine métier code (`M1855`).
+    public var codeRome: String
+    /// The older-generation code the fine code belongs to (`M1805`).
+    public var codeRomeParent: String
+    /// ROME's main title for its métier (classification PRINCIPALE), not a synonym.
+    public var principal: Bool
+    /// ROME flags the title as rarely used.
+    public var rarelyUsed: Bool
+
+    public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String, principal: Bool, rarelyUsed: Bool) {
+        self.codeOgr = codeOgr
+        self.label = label
+        self.codeRome = codeRome
+        self.codeRomeParent = codeRomeParent
+        self.principal = principal
+        self.rarelyUsed = rarelyUsed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case label, principal
+        case codeOgr = "code_ogr"
+        case codeRome = "code_rome"
+        case codeRomeParent = "code_rome_parent"
+        case rarelyUsed = "rarely_used"
+    }
+}
+
+/// One ROME métier (a fine code, or an older-generation code that is its own parent).
+public struct RomeMetier: Codable, Sendable, Equatable {
+    public var code: String
+    public var label: String
+    /// The older-generation code (equal to `code` for the métiers that kept their code).
+    public var parent: String
+
+    public init(code: String, label: String, parent: String) {
+        self.code = code
+        self.label = label
+        self.parent = parent
+    }
+}
+
+/// Why the ROME data could not be read. Each case names the file and, where it applies, the
+/// line, so the file can be fixed.
+public enum RomeImportError: Error, CustomStringConvertible, Equatable {
+    /// The file is missing or unreadable.
+    case unreadable(path: String)
+    /// The file is not UTF-8.
+    case notUTF8(path: String)
+    /// The header lacks a column the importer needs.
+    case missingColumn(path: String, column: String)
+    /// A line is not well-formed CSV (unterminated quote, wrong number of fields).
+    case malformedLine(path: String, line: Int, reason: String)
+    /// A field that must hold a ROME code (a letter A–N and four digits) or an id does not.
+    case badValue(path: String, line: Int, column: String, value: String)
+    /// A parent code that no métier of the code file defines.
+    case unknownParent(path: String, line: Int, code: String)
+    /// An appellation's code that no métier of the code file defines.
+    case unknownCode(path: String, line: Int, code: String)
+    /// The same id twice.
+    case duplicate(path: String, line: Int, value: String)
+    /// The file has a header and no rows.
+    case empty(path: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path): "\(path): cannot read the file"
+        case .notUTF8(let path): "\(path): not UTF-8 text"
+        case .missingColumn(let path, let column): "\(path): the header has no column '\(column)'"
+        case .malformedLine(let path, let line, let reason): "\(path):\(line): \(reason)"
+        case .badValue(let path, let line, let column, let value): "\(path):\(line): '\(value)' is not a valid \(column)"
+        case .unknownParent(let path, let line, let code): "\(path):\(line): parent code \(code) is not a métier of the code file"
+        case .unknownCode(let path, let line, let code): "\(path):\(line): code \(code) is not a métier of the code file"
+        case .duplicate(let path, let line, let value): "\(path):\(line): '\(value)' appears twice"
+        case .empty(let path): "\(path): no rows"
+        }
+    }
+}
+
+/// The ROME data that metiers ships (France Travail open data, `Index/rome/`): its métiers and
+/// their appellations, validated.
+public struct RomeCatalog: Sendable, Equatable {
+    public static let appellationFile = "unix_referentiel_appellation_v460_utf8.csv"
+    public static let metierFile = "unix_referentiel_code_rome_v460_utf8.csv"
+
+    public var metiers: [RomeMetier]
+    public var appellations: [RomeAppellation]
+
+    public init(metiers: [RomeMetier], appellations: [RomeAppellation]) {
+        self.metiers = metiers
+        self.appellations = appellations
+    }
+
+    /// Reads and validates the two files of `directory`.
+    public static func load(directory: String) throws(RomeImportError) -> RomeCatalog {
+        let metierPath = directory + "/" + metierFile
+        let appellationPath = directory + "/" + appellationFile
+        return try parse(metiers: try read(metierPath), metierPath: metierPath,
+                         appellations: try read(appellationPath), appellationPath: appellationPath)
+    }
+
+    private static func read(_ path: String) throws(RomeImportError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path) }
+        guard let text = String(validating: data, as: UTF8.self) else { throw .notUTF8(path: path) }
+        return text
+    }
+
+    /// Parses and validates the two files' contents (paths name them in errors).
+    public static func parse(metiers metierText: String, metierPath: String = metierFile,
+                             appellations appellationText: String, appellationPath: String = appellationFile) throws(RomeImportError) -> RomeCatalog {
+        let metierTable = try CSVTable(text: metierText, path: metierPath, required: ["code_rome", "libelle_rome", "code_rome_parent"])
+        var metiers: [RomeMetier] = []
+        var codes = Set<String>()
+        for row in metierTable.rows {
+            let code = try row.code("code_rome")
+            let parent = try row.code("code_rome_parent")
+            let label = try row.text("libelle_rome")
+            guard codes.insert(code).inserted else { throw .duplicate(path: metierPath, line: row.line, value: code) }
+            metiers.append(RomeMetier(code: code, label: label, parent: parent))
+        }
+        for (metier, row) in zip(metiers, metierTable.rows) where !codes.contains(metier.parent) {
+            throw .unknownParent(path: metierPath, line: row.line, code: metier.parent)
+        }
+
+        let appellationTable = try CSVTable(
+            text: appellationText, path: appellationPath,
+            required: ["code_ogr", "libelle_appellation_long", "code_rome", "code_rome_parent", "classification", "peu_usite"])
+        var appellations: [RomeAppellation] = []
+        var ids = Set<String>()
+        for row in appellationTable.rows {
+            let id = try row.text("code_ogr")
+            guard id.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw .badValue(path: appellationPath, line: row.line, column: "code_ogr", value: id)
+            }
+            guard ids.insert(id).inserted else { throw .duplicate(path: appellationPath, line: row.line, value: id) }
+            let code = try row.code("code_rome")
+            let parent = try row.code("code_rome_parent")
+            // An appellation's parent is its own older-generation code: it may differ from the
+            // parent of its fine métier (404 rows of v460 do), but it must be a known code.
+            guard codes.contains(code) else { throw .unknownCode(path: appellationPath, line: row.line, code: code) }
+            guard codes.contains(parent) else { throw .unknownParent(path: appellationPath, line: row.line, code: parent) }
+            appellations.append(RomeAppellation(
+                codeOgr: id, label: try row.text("libelle_appellation_long"), codeRome: code, codeRomeParent: parent,
+                principal: row["classification"] == "PRINCIPALE", rarelyUsed: row["peu_usite"] == "O"))
+        }
+        return RomeCatalog(metiers: metiers, appellations: appellations)
+    }
+
+    /// True for a well-formed ROME code: a letter A–N and four digits (`M1805`).
+    public static func isCode(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count == 5, bytes[0] >= 0x41, bytes[0] <= 0x4E else { return false }
+        return bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+}
+
+/// A comma-separated file with a header line, fields optionally double-quoted ("" for a quote).
+struct CSVTable {
+    struct Row {
+        let line: Int
+        let path: String
+        let fields: [String]
+        let columns: [String: Int]
+
+        subscript(_ column: String) -> String { fields[columns[column]!] }
+
+        func text(_ column: String) throws(RomeImportError) -> String {
+            var value = self[column]
+            if value.first == " " || value.last == " " {
+                value = String(value.drop { $0 == " " })
+                while value.last == " " { value.removeLast() }
+            }
+            guard !value.isEmpty else { throw .badValue(path: path, line: line, column: column, value: value) }
+            return value
+        }
+
+        func code(_ column: String) throws(RomeImportError) -> String {
+            let value = self[column]
+            guard RomeCatalog.isCode(value) else { throw .badValue(path: path, line: line, column: column, value: value) }
+            return value
+        }
+    }
+
+    var rows: [Row] = []
+
+    init(text: String, path: String, required: [String]) throws(RomeImportError) {
+        // Split on the bytes: "\r\n" is one Character, which a split on "\n" would miss.
+        var lines: [Substring] = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { bytes in
+            let line = Substring(bytes)
+            return line.utf8.last == UInt8(ascii: "\r") ? Substring(line.utf8.dropLast()) : line
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        guard let headerLine = lines.first else { throw .empty(path: path) }
+        let header = try Self.fields(of: headerLine, path: path, line: 1)
+        var columns: [String: Int] = [:]
+        for (i, name) in header.enumerated() { columns[name.hasPrefix("\u{FEFF}") ? String(name.dropFirst()) : name] = i }
+        for column in required where columns[column] == nil { throw .missingColumn(path: path, column: column) }
+        for (i, line) in lines.enumerated().dropFirst() {
+            let fields = try Self.fields(of: line, path: path, line: i + 1)
+            guard fields.count == header.count else {
+                throw .malformedLine(path: path, line: i + 1, reason: "\(fields.count) fields where the header has \(header.count)")
+            }
+            rows.append(Row(line: i + 1, path: path, fields: fields, columns: columns))
+        }
+        guard !rows.isEmpty else { throw .empty(path: path) }
+    }
+
+    /// The fields of one line, parsed on its UTF-8 bytes (the delimiters are ASCII).
+    static func fields(of line: Substring, path: String, line number: Int) throws(RomeImportError) -> [String] {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var afterQuote = false
+        var atFieldStart = true
+        let bytes = Array(line.utf8)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            i += 1
+            if quoted {
+                if c == quote {
+                    if i < bytes.count && bytes[i] == quote {
+                        field.append(quote)
+                        i += 1
+                    } else {
+                        quoted = false
+                        afterQuote = true
+                    }
+                } else {
+                    field.append(c)
+                }
+                continue
+            }
+            if c == comma {
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                afterQuote = false
+                atFieldStart = true
+                continue
+            }
+            if afterQuote { throw .malformedLine(path: path, line: number, reason: "text after a closing quote") }
+            if c == quote {
+                guard atFieldStart else { throw .malformedLine(path: path, line: number, reason: "a quote inside an unquoted field") }
+                quoted = true
+            } else {
+                field.append(c)
+            }
+            atFieldStart = false
+        }
+        if quoted { throw .malformedLine(path: path, line: number, reason: "unterminated quote") }
+        fields.append(String(decoding: field, as: UTF8.self))
+        return fields
+    }
+}
