@@ -11,12 +11,17 @@ public enum Rendering {
             out += "did you mean: \(didYouMean)\n"
         }
         if results.isEmpty {
-            return out + "no emploi-type fits (match: \(response.match ?? "none"))\n"
+            out += "no emploi-type fits (match: \(response.match ?? "none"))\n"
+            if let nearest = response.nearestRome {
+                out += "nearest ROME métier: \(nearest.codeRome) \(nearest.label) (matched \"\(nearest.appellation.label)\")\n"
+            }
+            return out
         }
-        let rows = results.enumerated().map { index, result in
-            [
-                String(index + 1), result.id, result.famille,
-                result.rome.isEmpty ? "-" : result.rome.joined(separator: ","),
+        let rows = results.enumerated().map { index, result -> [String] in
+            let codes: String = result.rome.isEmpty ? "-" : result.rome.joined(separator: ",")
+            let rome: String = result.romeAppellation.map { "\($0.codeRome) < \($0.codeRomeParent)" } ?? codes
+            return [
+                String(index + 1), result.id, result.famille, rome,
                 formatScore(result.confidence),
                 result.matchedTitle.map { "title: \($0)" }
                     ?? result.snippet.map { "\($0.field): \(shorten($0.marked(), to: 70))" } ?? "",
@@ -26,6 +31,19 @@ public enum Rendering {
         if let total = response.total, total > results.count {
             out += "\(results.count) shown; \(total) cards share words with the query\n"
         }
+        return out
+    }
+
+    /// A ROME code: its métier, fine codes, the cards that carry it and its appellations.
+    public static func rome(_ code: RomeCode) -> String {
+        var out = "\(code.code)  \(code.label)"
+        out += code.parent == code.code ? "  (older-generation code)\n" : "  (fine code under \(code.parent))\n"
+        out += "cards: " + (code.cards.isEmpty ? "none of the 36" : code.cards.map(\.id).joined(separator: ", ")) + "\n"
+        if !code.fineCodes.isEmpty {
+            out += "\nfine codes:\n" + table(header: ["code", "label"], rows: code.fineCodes.map { [$0.code, $0.label] })
+        }
+        out += "\nappellations (\(code.appellations.count)):\n"
+        out += table(header: ["code_ogr", "code", "label", "card"], rows: code.appellations.map { [$0.codeOgr, $0.codeRome, $0.label, $0.card ?? "-"] })
         return out
     }
 

@@ -18,6 +18,8 @@ public struct MetiersConfiguration: Equatable, Sendable {
     public var cardsPath: String = "Index/cards"
     /// The synonym and abbreviation table.
     public var vocabularyPath: String = "Config/vocabulary.txt"
+    /// The ROME data (France Travail open data, two CSV files) that metiers ships.
+    public var romePath: String = "Index/rome"
     /// Results per page when a request gives no `limit`.
     public var defaultLimit: Int = 10
     /// Results under this confidence are dropped (nil: the built-in calibrated threshold).
@@ -137,6 +139,7 @@ public struct MetiersConfiguration: Equatable, Sendable {
         if let v = try string("index.database") { config.databasePath = resolve(v) }
         if let v = try string("index.cards") { config.cardsPath = resolve(v) }
         if let v = try string("index.vocabulary") { config.vocabularyPath = resolve(v) }
+        if let v = try string("index.rome") { config.romePath = resolve(v) }
         if let v = try integer("search.default_limit", 1...100) { config.defaultLimit = v }
         known.insert("search.min_confidence")
         switch values["search.min_confidence"] {

@@ -38,6 +38,9 @@ public struct IndexBuildReport: Sendable, Equatable {
     public var indexVersion: String
     public var cardCount: Int
     public var synonymCount: Int
+    /// ROME appellations indexed (0 without ROME data), and how many extend a card.
+    public var romeAppellationCount: Int = 0
+    public var romeAttributedCount: Int = 0
 }
 
 /// Builds the Xapian database from cards and switches readers to it atomically.
@@ -54,8 +57,10 @@ public struct IndexBuilder {
         self.logger = logger
     }
 
-    /// Indexes `cards` (and `vocabulary`'s synonyms) into a new version under `root`.
-    public func build(cards: [Card], vocabulary: Vocabulary = Vocabulary(), root: String) throws(IndexBuildError) -> IndexBuildReport {
+    /// Indexes `cards` (and `vocabulary`'s synonyms, and the ROME catalogue when given) into a
+    /// new version under `root`. The ROME appellations go into their own database,
+    /// `<root>/<version>/rome`, so that 13,000 other titles do not change the cards' statistics.
+    public func build(cards: [Card], vocabulary: Vocabulary = Vocabulary(), rome: RomeCatalog? = nil, root: String) throws(IndexBuildError) -> IndexBuildReport {
         guard !cards.isEmpty else { throw .noCards }
         var seen = Set<String>()
         for card in cards where !seen.insert(card.id).inserted { throw .duplicateId(card.id) }
@@ -68,10 +73,15 @@ public struct IndexBuilder {
         }
         let version = "v\(DispatchTimeSource.nanosecondsSinceEpoch())"
         let databasePath = root + "/" + version
-        let indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary)
+        let indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome)
         let synonymCount: Int
+        var attribution: RomeAttribution?
         do {
-            synonymCount = try write(cards: cards, vocabulary: vocabulary, indexVersion: indexVersion, to: databasePath)
+            if let rome { attribution = RomeAttribution.compute(cards: cards, catalog: rome, vocabulary: vocabulary, analyzer: try FrenchAnalyzer()) }
+            synonymCount = try write(cards: cards, vocabulary: vocabulary, attribution: attribution, indexVersion: indexVersion, build: version, to: databasePath)
+            if let rome, let attribution {
+                try RomeDatabaseWriter.write(catalog: rome, attribution: attribution, indexVersion: indexVersion, to: databasePath + "/rome")
+            }
         } catch {
             try? fm.removeItem(atPath: databasePath)
             throw .xapian(error)
@@ -81,20 +91,43 @@ public struct IndexBuilder {
         logger.info("index built", metadata: [
             "path": "\(databasePath)", "cards": "\(cards.count)", "version": "\(indexVersion)",
         ])
-        return IndexBuildReport(root: root, databasePath: databasePath, indexVersion: indexVersion, cardCount: cards.count, synonymCount: synonymCount)
+        return IndexBuildReport(
+            root: root, databasePath: databasePath, indexVersion: indexVersion, cardCount: cards.count, synonymCount: synonymCount,
+            romeAppellationCount: rome?.appellations.count ?? 0, romeAttributedCount: attribution?.entries.filter { $0.card != nil }.count ?? 0)
     }
 
     /// Writes one complete database; returns the number of synonym pairs.
-    private func write(cards: [Card], vocabulary: Vocabulary, indexVersion: String, to path: String) throws(XapianError) -> Int {
+    private func write(cards: [Card], vocabulary: Vocabulary, attribution: RomeAttribution?, indexVersion: String, build: String, to path: String) throws(XapianError) -> Int {
         let database = try WritableDatabase(creatingAt: path)
         let analyzer = try FrenchAnalyzer()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var spelling: [String: UInt32] = [:]
         var titleWords = Set<String>()
+        var romeTitleWords = Set<String>()
+        let romeTitles = attribution?.byCard ?? [:]
 
         for card in cards {
             let document = try Document()
+            // The ROME appellations attributed to the card: text and title keys of their own,
+            // weighted below the card's appellations at query time; their fine codes filter.
+            var romePosition: UInt32 = 0
+            var romeKeys = Set<String>()
+            for appellation in romeTitles[card.id] ?? [] {
+                var last: UInt32 = 0
+                for term in analyzer.analyse(appellation.label) {
+                    // No within-document frequency: 13,000 other titles must not make the card's
+                    // document longer for BM25 (which would lower all its other matches).
+                    try document.addTerm(TermPrefix.romeTitle.rawValue + term.stem, position: romePosition + term.position, wdfIncrement: 0)
+                    last = term.position
+                }
+                romePosition += last + 100
+                for (key, words) in TitleKey.indexable(RomeTitles.variants(of: appellation.label)) where romeKeys.insert(key).inserted {
+                    romeTitleWords.formUnion(words)
+                    try document.addTerm(TermPrefix.romeTitleKey.rawValue + key)
+                }
+                try document.addBooleanTerm(TermPrefix.rome.rawValue + appellation.codeRome)
+            }
             for (prefix, texts) in CardFields.text(of: card) {
                 var position: UInt32 = 0
                 for text in texts {
@@ -110,14 +143,9 @@ public struct IndexBuilder {
             }
             // One title-key term per name and appellation, weighted like text (not boolean) so
             // that an exact title match scores.
-            var keys = Set<String>()
-            for title in ([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants) {
-                let words = TitleKey.words(of: title)
+            for (key, words) in TitleKey.indexable(([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants)) {
                 titleWords.formUnion(words)
-                let key = TitleKey.key(words)
-                if !key.isEmpty && key.utf8.count <= TitleKey.maximumLength && keys.insert(key).inserted {
-                    try document.addTerm(TermPrefix.titleKey.rawValue + key)
-                }
+                try document.addTerm(TermPrefix.titleKey.rawValue + key)
             }
             try document.addBooleanTerm(TermPrefix.id.rawValue + card.id)
             try document.addBooleanTerm(TermPrefix.famille.rawValue + Folding.slug(card.famille))
@@ -145,6 +173,9 @@ public struct IndexBuilder {
         try database.setMetadata(MetadataKey.indexVersion, indexVersion)
         try database.setMetadata(MetadataKey.cardCount, String(cards.count))
         try database.setMetadata(MetadataKey.titleWords, titleWords.sorted().joined(separator: " "))
+        try database.setMetadata(MetadataKey.romeTitleWords, romeTitleWords.sorted().joined(separator: " "))
+        try database.setMetadata(MetadataKey.buildDirectory, build)
+        try database.setMetadata(MetadataKey.cardRomeCodes, Set(cards.flatMap(\.rome)).sorted().joined(separator: " "))
         try database.setMetadata(MetadataKey.builtAt, Date().formatted(.iso8601))
         try database.commit()
         return synonymCount
@@ -182,7 +213,7 @@ public struct IndexBuilder {
 
     /// A short, stable digest of what is indexed: the same cards and vocabulary give the same
     /// version, so a job board can cache answers per version.
-    public static func contentVersion(cards: [Card], vocabulary: Vocabulary) -> String {
+    public static func contentVersion(cards: [Card], vocabulary: Vocabulary, rome: RomeCatalog? = nil) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var hash = FNV1a()
@@ -191,6 +222,10 @@ public struct IndexBuilder {
             if let data = try? encoder.encode(card) { hash.combine(bytes: data) }
         }
         hash.combine(vocabulary.fingerprint)
+        if let rome {
+            for a in rome.appellations { hash.combine("\(a.codeOgr)\t\(a.label)\t\(a.codeRome)\t\(a.codeRomeParent)\n") }
+            for m in rome.metiers { hash.combine("\(m.code)\t\(m.label)\t\(m.parent)\n") }
+        }
         return String(hash.value, radix: 16).leftPadded(to: 16)
     }
 }

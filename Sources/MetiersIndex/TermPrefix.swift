@@ -8,14 +8,24 @@ public enum TermPrefix: String, CaseIterable, Sendable {
     case famille = "XF"
     /// Boolean: sous-famille, as its slug (`XSinfrastructure`).
     case sousFamille = "XS"
-    /// Boolean: ROME code (`XRM1805`).
+    /// Boolean: ROME code (`XRM1805`). On a card, its own codes and the fine codes of the ROME
+    /// appellations attributed to it; in the ROME database, the appellation's fine code.
     case rome = "XR"
+    /// Boolean, ROME database: the appellation's older-generation parent code (`XGM1805`).
+    case romeParent = "XG"
+    /// Boolean, ROME database: the card the appellation is attributed to (`XYconcepteur-developpeur`).
+    case romeCard = "XY"
 
     /// Text: the card's name and appellations (own list, English list, correspondence table).
     case title = "XT"
     /// Title key: one term per name or appellation, its content stems sorted and joined by
     /// "_" (`XEaffair_ingenieur`): an exact title match whatever the word order.
     case titleKey = "XE"
+    /// Text: the ROME appellations attributed to the card (wider vocabulary, weighted below
+    /// the card's own titles).
+    case romeTitle = "XM"
+    /// Title key of a ROME appellation attributed to the card (as `XE`, weighted lower).
+    case romeTitleKey = "XW"
     /// Text: activités principales and spécifiques.
     case activites = "XA"
     /// Text: description synthétique.
@@ -29,7 +39,7 @@ public enum TermPrefix: String, CaseIterable, Sendable {
     case other = "XO"
 
     /// The text fields, in the order results explain them.
-    public static let textFields: [TermPrefix] = [.title, .activites, .description, .savoirFaire, .connaissances, .other]
+    public static let textFields: [TermPrefix] = [.title, .activites, .description, .savoirFaire, .connaissances, .other, .romeTitle]
 
     /// The field's name in explanations (`"title"`, `"activites"` …).
     public var fieldName: String {
@@ -38,6 +48,10 @@ public enum TermPrefix: String, CaseIterable, Sendable {
         case .famille: "famille"
         case .sousFamille: "sous_famille"
         case .rome: "rome"
+        case .romeParent: "rome_parent"
+        case .romeCard: "rome_card"
+        case .romeTitle: "rome_title"
+        case .romeTitleKey: "rome_title_key"
         case .title: "title"
         case .titleKey: "title_key"
         case .activites: "activites"
@@ -80,7 +94,18 @@ public enum MetadataKey {
     public static let cardCount = "metiers.card_count"
     /// Every word of every title key, space-separated: the words a title can match on.
     public static let titleWords = "metiers.title_words"
+    /// Every word of the title keys of the ROME appellations attributed to cards (`XW`).
+    public static let romeTitleWords = "metiers.rome_title_words"
+    /// The version directory of the build (`v<nanoseconds>`), under which the ROME database
+    /// sits (`<root>/<build>/rome`).
+    public static let buildDirectory = "metiers.build_dir"
+    /// The older-generation ROME codes the cards carry, space-separated.
+    public static let cardRomeCodes = "metiers.card_rome_codes"
+    /// ROME database: every métier as JSON (`[{"code","label","parent"}]`).
+    public static let romeMetiers = "metiers.rome_metiers"
+    /// ROME database: the ROME version ("460").
+    public static let romeVersion = "metiers.rome_version"
 }
 
 /// The schema this code writes and reads.
-public let indexSchemaVersion = "1"
+public let indexSchemaVersion = "2"

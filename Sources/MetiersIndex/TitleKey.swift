@@ -27,6 +27,19 @@ public enum TitleKey {
         return w
     }
 
+    /// The distinct keys of some titles that an index can hold (not empty, not too long), each
+    /// with the words it is made of, in the titles' order.
+    public static func indexable(_ titles: [String]) -> [(key: String, words: [String])] {
+        var seen = Set<String>()
+        var result: [(key: String, words: [String])] = []
+        for title in titles {
+            let words = TitleKey.words(of: title)
+            let key = TitleKey.key(words)
+            if !key.isEmpty && key.utf8.count <= maximumLength && seen.insert(key).inserted { result.append((key, words)) }
+        }
+        return result
+    }
+
     /// The key of a set of normalised words.
     public static func key(_ words: some Sequence<String>) -> String {
         Set(words).sorted().joined(separator: "_")

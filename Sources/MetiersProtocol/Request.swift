@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import MetiersCorpus
 
 /// The protocol version this module speaks.
 public let metiersProtocolVersion = 1
@@ -56,6 +57,9 @@ public struct Request: Equatable, Sendable {
         case stats
         /// Switch to the newest index now (as SIGHUP does).
         case reload
+        /// A ROME code (fine `M1855` or older-generation `M1805`): its label, appellations and
+        /// the cards that carry it.
+        case rome(code: String)
 
         /// The `op` string.
         public var name: String {
@@ -69,12 +73,13 @@ public struct Request: Equatable, Sendable {
             case .health: "health"
             case .stats: "stats"
             case .reload: "reload"
+            case .rome: "rome"
             }
         }
     }
 
     /// The operations of this protocol version.
-    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload"]
+    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome"]
 
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
@@ -136,6 +141,8 @@ public struct Request: Equatable, Sendable {
             operation = .stats
         case "reload":
             operation = .reload
+        case "rome":
+            operation = .rome(code: try fields.romeCode())
         default:
             throw ProtocolError(.unknownOp, "unknown op '\(op)'; one of: \(operations.joined(separator: ", "))")
         }
@@ -176,6 +183,8 @@ public struct Request: Equatable, Sendable {
         case .similar(let card, let limit):
             object["card"] = .string(card)
             if let limit { object["limit"] = .int(Int64(limit)) }
+        case .rome(let code):
+            object["code"] = .string(code)
         case .cards, .health, .stats, .reload:
             break
         }
@@ -259,6 +268,15 @@ struct FieldReader {
         try integer("offset", default: 0, range: 0...RequestLimits.maxOffset)
     }
 
+    /// The `code` of a rome request: a ROME code, a letter A–N and four digits (case ignored).
+    mutating func romeCode() throws(ProtocolError) -> String {
+        let code = try requiredText("code").uppercased()
+        guard RomeCatalog.isCode(code) else {
+            throw ProtocolError(.badRequest, "field 'code' must be a ROME code such as M1805 or M1855 (a letter A–N and four digits)")
+        }
+        return code
+    }
+
     mutating func cardID() throws(ProtocolError) -> String {
         guard let card = try string("card"), !card.isEmpty else {
             throw ProtocolError(.badRequest, "field 'card' (the id of an emploi-type) is missing")
@@ -322,7 +340,9 @@ struct FieldReader {
 
 /// Filters on `search`, `map` and `classify`: a card passes when it matches one value of each
 /// given filter. `famille` and `sous_famille` compare without case or accents; `rome` takes
-/// codes ("M1805").
+/// codes of either generation: an older-generation code ("M1805") selects the cards that carry
+/// it, a fine code ("M1855") the cards its ROME titles extend (or, when none, the cards that
+/// carry its older-generation code).
 public struct Filters: Equatable, Sendable {
     public var famille: [String]
     public var sousFamille: [String]

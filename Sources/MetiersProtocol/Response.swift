@@ -32,6 +32,10 @@ public struct Response: Codable, Equatable, Sendable {
     /// is confident enough: the query is most likely outside the referentiel).
     public var match: String?
 
+    /// With match "none": the nearest ROME métier outside the referentiel, when a ROME title
+    /// matches the query (where the posting belongs instead).
+    public var nearestRome: NearestRome?
+
     /// Counts per famille and ROME code over the matching cards (search/map with `facets`).
     public var facets: Facets?
 
@@ -47,6 +51,9 @@ public struct Response: Codable, Equatable, Sendable {
 
     // stats
     public var stats: Stats?
+
+    // rome
+    public var rome: RomeCode?
 
     // reload
     /// The index version before the reload (the new one is `index_version`).
@@ -77,7 +84,8 @@ public struct Response: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, id, ok, op, error, results, total, card, status, match, facets, items, cards, stats, changed
+        case v, id, ok, op, error, results, total, card, status, match, facets, items, cards, stats, changed, rome
+        case nearestRome = "nearest_rome"
         case indexVersion = "index_version"
         case didYouMean = "did_you_mean"
         case protocolVersion = "protocol_version"
@@ -130,6 +138,9 @@ public struct SearchResult: Codable, Equatable, Sendable {
     public var features: [String: Double]?
     /// For `similar`: the terms the card shares with the one asked about.
     public var sharedTerms: [String]?
+    /// The ROME appellation under the card's codes that best matches the query (its fine
+    /// code is finer than the card's); null when none matches or the index has no ROME data.
+    public var romeAppellation: RomeAppellationRef?
 
     public init(
         id: String, name: String, famille: String, sousFamille: String?, rome: [String], score: Double,
@@ -154,6 +165,7 @@ public struct SearchResult: Codable, Equatable, Sendable {
         case sousFamille = "sous_famille"
         case matchedTitle = "matched_title"
         case sharedTerms = "shared_terms"
+        case romeAppellation = "rome_appellation"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -170,6 +182,138 @@ public struct SearchResult: Codable, Equatable, Sendable {
         try c.encodeIfPresent(snippet, forKey: .snippet)
         try c.encodeIfPresent(features, forKey: .features)
         try c.encodeIfPresent(sharedTerms, forKey: .sharedTerms)
+        try c.encode(romeAppellation, forKey: .romeAppellation)
+    }
+}
+
+/// A ROME appellation as results carry it.
+public struct RomeAppellationRef: Codable, Equatable, Sendable {
+    /// The appellation's ROME id.
+    public var codeOgr: String
+    public var label: String
+    /// The fine métier code (`M1855`).
+    public var codeRome: String
+    /// The older-generation code (`M1805`), one of the card's.
+    public var codeRomeParent: String
+
+    public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String) {
+        self.codeOgr = codeOgr
+        self.label = label
+        self.codeRome = codeRome
+        self.codeRomeParent = codeRomeParent
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case label
+        case codeOgr = "code_ogr"
+        case codeRome = "code_rome"
+        case codeRomeParent = "code_rome_parent"
+    }
+}
+
+/// The ROME métier outside the referentiel that a "none" query matches best.
+public struct NearestRome: Codable, Equatable, Sendable {
+    /// The fine métier code (`D1102`).
+    public var codeRome: String
+    /// The métier's label (`Boulanger / Boulangère`).
+    public var label: String
+    /// Its older-generation code.
+    public var codeRomeParent: String
+    /// The appellation that matched the query.
+    public var appellation: RomeAppellationRef
+
+    public init(codeRome: String, label: String, codeRomeParent: String, appellation: RomeAppellationRef) {
+        self.codeRome = codeRome
+        self.label = label
+        self.codeRomeParent = codeRomeParent
+        self.appellation = appellation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case label, appellation
+        case codeRome = "code_rome"
+        case codeRomeParent = "code_rome_parent"
+    }
+}
+
+/// The answer of a `rome` request.
+public struct RomeCode: Codable, Equatable, Sendable {
+    /// A métier under a code (a fine code and its label).
+    public struct Metier: Codable, Equatable, Sendable {
+        public var code: String
+        public var label: String
+        public init(code: String, label: String) {
+            self.code = code
+            self.label = label
+        }
+    }
+
+    /// An appellation of the code, with the card it extends when there is one.
+    public struct Appellation: Codable, Equatable, Sendable {
+        public var codeOgr: String
+        public var label: String
+        public var codeRome: String
+        public var codeRomeParent: String
+        /// The card this title extends (`Index/rome/attribution.tsv`); null when none.
+        public var card: String?
+
+        public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String, card: String?) {
+            self.codeOgr = codeOgr
+            self.label = label
+            self.codeRome = codeRome
+            self.codeRomeParent = codeRomeParent
+            self.card = card
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case label, card
+            case codeOgr = "code_ogr"
+            case codeRome = "code_rome"
+            case codeRomeParent = "code_rome_parent"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(codeOgr, forKey: .codeOgr)
+            try c.encode(label, forKey: .label)
+            try c.encode(codeRome, forKey: .codeRome)
+            try c.encode(codeRomeParent, forKey: .codeRomeParent)
+            try c.encode(card, forKey: .card)
+        }
+    }
+
+    /// A card that carries the code (its own code, or an attributed appellation's fine code).
+    public struct CardRef: Codable, Equatable, Sendable {
+        public var id: String
+        public var name: String
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
+    public var code: String
+    public var label: String
+    /// The older-generation code (equal to `code` for an older-generation code).
+    public var parent: String
+    /// For an older-generation code: the fine métiers whose appellations it groups.
+    public var fineCodes: [Metier]
+    /// Appellations whose fine code or parent code is `code`, in ROME id order.
+    public var appellations: [Appellation]
+    public var cards: [CardRef]
+
+    public init(code: String, label: String, parent: String, fineCodes: [Metier], appellations: [Appellation], cards: [CardRef]) {
+        self.code = code
+        self.label = label
+        self.parent = parent
+        self.fineCodes = fineCodes
+        self.appellations = appellations
+        self.cards = cards
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case code, label, parent, appellations, cards
+        case fineCodes = "fine_codes"
     }
 }
 
@@ -241,13 +385,21 @@ public struct ClassifiedItem: Codable, Equatable, Sendable {
     public var match: String?
     /// Why this posting could not be classified (the others are answered).
     public var error: ProtocolError?
+    /// With match "none": the nearest ROME métier outside the referentiel, when one matches.
+    public var nearestRome: NearestRome?
 
-    public init(id: JSONValue?, ok: Bool, results: [SearchResult]? = nil, match: String? = nil, error: ProtocolError? = nil) {
+    public init(id: JSONValue?, ok: Bool, results: [SearchResult]? = nil, match: String? = nil, error: ProtocolError? = nil, nearestRome: NearestRome? = nil) {
         self.id = id
         self.ok = ok
         self.results = results
         self.match = match
         self.error = error
+        self.nearestRome = nearestRome
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, ok, results, match, error
+        case nearestRome = "nearest_rome"
     }
 }
 

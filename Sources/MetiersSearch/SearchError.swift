@@ -14,6 +14,8 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
     case reloadFailed(String)
     /// Xapian failed while searching.
     case xapian(XapianError)
+    /// ROME has no such code (well-formed, but unknown to ROME v460).
+    case unknownRomeCode(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
         case .indexUnavailable(let message): message
         case .reloadFailed(let message): message
         case .xapian(let error): "search failed: \(error)"
+        case .unknownRomeCode(let code): "ROME has no code '\(code)'"
         }
     }
 }

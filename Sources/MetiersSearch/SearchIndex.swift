@@ -70,13 +70,16 @@ public struct RankingOptions: Sendable, Equatable {
     public var spelling = true
     /// Results below `minimumConfidence` dropped ("no match" when nothing is left).
     public var abstention = true
+    /// ROME: the titles attributed to a card extend what it is found by, and a query that a
+    /// ROME title outside the cards' codes explains clearly better than any card gets "none".
+    public var rome = true
     /// The confidence under which a result is dropped.
     public var minimumConfidence = Confidence.defaultThreshold
 
     public init() {}
 
     /// The feature names accepted by `disabling(_:)`.
-    public static let featureNames = ["title-match", "synonyms", "noise-filter", "spelling", "abstention"]
+    public static let featureNames = ["title-match", "synonyms", "noise-filter", "spelling", "abstention", "rome"]
 
     /// These options with one feature switched off; nil for an unknown name.
     public func disabling(_ name: String) -> RankingOptions? {
@@ -87,6 +90,7 @@ public struct RankingOptions: Sendable, Equatable {
         case "noise-filter": o.noiseFilter = false
         case "spelling": o.spelling = false
         case "abstention": o.abstention = false
+        case "rome": o.rome = false
         default: return nil
         }
         return o
@@ -124,8 +128,18 @@ public struct SearchHit: Sendable, Equatable {
     public var snippet: Snippet?
     /// The confidence model's inputs, by name.
     public var features: [String: Double]
+    /// The ROME appellation under the card's codes that best matches the query.
+    public var romeAppellation: RomeAppellation?
     /// The Xapian document, so that explaining the hit needs no second lookup.
     var docid: UInt32 = 0
+}
+
+/// The ROME métier outside the referentiel that a "none" query matches best.
+public struct NearestRomeMatch: Sendable, Equatable {
+    public var metier: RomeMetier
+    public var appellation: RomeAppellation
+    /// How much of the query's title the appellation explains (see `RomeMatch.quality`).
+    public var quality: Double
 }
 
 /// The fields of a card that every result carries.
@@ -165,6 +179,8 @@ public struct SearchOutcome: Sendable, Equatable {
     public var didYouMean: String?
     /// Per famille, sous-famille and ROME code, the matching cards (when asked).
     public var facets: FacetCounts?
+    /// With match "none": the nearest ROME métier outside the referentiel, when one matches.
+    public var nearestRome: NearestRomeMatch?
 }
 
 /// An opened index and everything needed to query it.
@@ -179,7 +195,11 @@ public final class SearchIndex {
     public var options: RankingOptions
     /// The words that appear in some title key: only they can take part in a title match.
     let titleWords: Set<String>
+    /// The words of the title keys of the ROME titles attributed to cards, and `titleWords`.
+    let romeTitleWords: Set<String>
     let database: Database
+    /// The ROME database of the same build; nil for an index built without ROME data.
+    let rome: RomeIndex?
     let analyzer: FrenchAnalyzer
     let logger: Logger
     private var cards: [UInt32: Card] = [:]
@@ -191,9 +211,25 @@ public final class SearchIndex {
 
     /// Field weights by mode: how much a match in each field counts.
     static let fieldWeights: [SearchRequest.Mode: [(TermPrefix, Double)]] = [
-        .search: [(.title, 4.0), (.activites, 1.5), (.description, 1.5), (.savoirFaire, 1.0), (.connaissances, 0.8), (.other, 0.3)],
-        .title: [(.title, 8.0), (.activites, 1.0), (.description, 1.0), (.savoirFaire, 0.5), (.connaissances, 0.5), (.other, 0.2)],
+        .search: [(.title, 4.0), (.activites, 1.5), (.description, 1.5), (.savoirFaire, 1.0), (.connaissances, 0.8), (.other, 0.3), (.romeTitle, 0.0)],
+        .title: [(.title, 8.0), (.activites, 1.0), (.description, 1.0), (.savoirFaire, 0.5), (.connaissances, 0.5), (.other, 0.2), (.romeTitle, 0.0)],
     ]
+    /// Weight of a title-key match of an attributed ROME appellation, relative to one of the
+    /// card's own appellations. It only counts for keys that explain more of the query than
+    /// any card's own appellation does, so the cards' own titles always lead.
+    static let romeTitleKeyShare = 1.0
+    /// How much a ROME title-key match counts as a title match for confidence.
+    static let romeTitleTrust = 0.8
+    /// A ROME title outside the cards' codes makes the answer "none" when it explains at
+    /// least this share of the query's title ...
+    static let outsideQuality = 0.6
+    /// ... this much more than the best card's title match does ...
+    static let outsideLead = 0.2
+    /// ... and every word that makes the difference is mostly found outside: under this share
+    /// of the ROME titles that contain it sit under the cards' codes.
+    static let outsideWordShare = 0.25
+    /// A "none" answer names the nearest ROME métier when its title explains this much.
+    static let nearestQuality = 0.5
     /// Weight of a posting's title words relative to its body's.
     static let headWeight = 2.5
     /// Weight of a vocabulary expansion relative to a word the user typed.
@@ -226,6 +262,12 @@ public final class SearchIndex {
             builtAt = try database.metadata(MetadataKey.builtAt)
             cardCount = try database.documentCount()
             titleWords = Set(try database.metadata(MetadataKey.titleWords).split(separator: " ").map(String.init))
+            romeTitleWords = titleWords.union(try database.metadata(MetadataKey.romeTitleWords).split(separator: " ").map(String.init))
+            let build = try database.metadata(MetadataKey.buildDirectory)
+            let romePath = [path + "/" + build + "/rome", path + "/rome"].first { !build.isEmpty && FileManager.default.fileExists(atPath: $0 + "/iamglass") }
+                ?? (FileManager.default.fileExists(atPath: path + "/rome/iamglass") ? path + "/rome" : nil)
+            rome = try romePath.map { try RomeIndex(path: $0) }
+            if rome == nil { logger.notice("index has no ROME data", metadata: ["path": "\(path)"]) }
         } catch let error as SearchError {
             throw error
         } catch {
@@ -331,7 +373,8 @@ public final class SearchIndex {
             }
         }
 
-        let weights = Self.fieldWeights[request.mode]!
+        let useRome = options.rome && rome != nil
+        let weights = Self.fieldWeights[request.mode]!.filter { useRome || $0.0 != .romeTitle }
         var parts: [Query] = []
         // One sub-query per distinct stem, weighted by how often the query repeats it (as
         // repeated sub-queries would be, at a fraction of the cost).
@@ -356,17 +399,35 @@ public final class SearchIndex {
             }
         }
         var titleShares: [String: Double] = [:]
+        // The same for the ROME titles attributed to cards, whose words are more.
+        var cardRomeShares: [String: Double] = [:]
         if options.titleMatch {
             for variant in plan.titleVariants(limit: 6) {
-                for (key, share) in titleKeys(variant.words) where share * variant.trust > (titleShares[key] ?? 0) {
+                for (key, share) in titleKeys(variant.words, known: titleWords) where share * variant.trust > (titleShares[key] ?? 0) {
                     titleShares[key] = share * variant.trust
+                }
+                if useRome {
+                    for (key, share) in titleKeys(variant.words, known: romeTitleWords) where share * variant.trust > (cardRomeShares[key] ?? 0) {
+                        cardRomeShares[key] = share * variant.trust
+                    }
                 }
             }
             // A posting's title must keep its say against the mass of its body's words.
             let bodyScale = plan.words.contains { $0.inHead } ? max(1, Double(plan.words.count) / 6) : 1
             let weight = Self.titleKeyWeights[request.mode]! * bodyScale
+            // A ROME title counts only where it explains more of the query than every card's own
+            // appellation does: the cards' own titles always lead.
+            var ownShare = 0.0
+            if useRome {
+                for (key, share) in titleShares where share > ownShare {
+                    if try database.termFrequency(TermPrefix.titleKey.rawValue + key) > 0 { ownShare = share }
+                }
+            }
             for (key, share) in titleShares.sorted(by: { $0.key < $1.key }) {
                 parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: weight * share * share))
+            }
+            for (key, share) in cardRomeShares.sorted(by: { $0.key < $1.key }) where share > ownShare {
+                parts.append(try Query(term: TermPrefix.romeTitleKey.rawValue + key).scaled(by: Self.romeTitleKeyShare * weight * share * share))
             }
         }
         var phraseQueries: [Query] = []
@@ -430,7 +491,10 @@ public final class SearchIndex {
         let allStems = plan.words.map(\.stem) + plan.expansions.flatMap { $0.stems.flatMap { $0 } }
             + parsed.phrases.flatMap { $0.map { analyzer.stem($0.word) } }
         for (prefix, _) in weights { for stem in allStems { addTerm(prefix.rawValue + stem) } }
-        for key in titleShares.keys.sorted() { addTerm(TermPrefix.titleKey.rawValue + key) }
+        for key in titleShares.keys.sorted() {
+            addTerm(TermPrefix.titleKey.rawValue + key)
+        }
+        for key in cardRomeShares.keys.sorted() { addTerm(TermPrefix.romeTitleKey.rawValue + key) }
 
         // Explaining a match (its matching terms) costs a walk of the query per document: only
         // the results that can be shown are explained; the rest (kept for facets) get the first
@@ -457,7 +521,11 @@ public final class SearchIndex {
                 guard let (prefix, value) = TermPrefix.split(term) else { continue }
                 if prefix == .titleKey {
                     let share = titleShares[value] ?? 0
-                    if share > bestTitleShare { bestTitleShare = share; bestTitleKey = value }
+                    if share > bestTitleShare || (share == bestTitleShare && bestTitleKey == nil) { bestTitleShare = share; bestTitleKey = value }
+                } else if prefix == .romeTitleKey {
+                    // A ROME title of the card counts as a title match, with less trust.
+                    let share = (cardRomeShares[value] ?? 0) * Self.romeTitleTrust
+                    if share > bestTitleShare { bestTitleShare = share }
                 } else if TermPrefix.textFields.contains(prefix) {
                     matched.append(MatchedTerm(term: value, field: prefix.fieldName))
                     matchedStems.insert(value)
@@ -483,6 +551,41 @@ public final class SearchIndex {
                 snippet: nil, features: features.named, docid: match.docid))
         }
         let total = mset.matchesEstimated
+
+        // ROME: the query's title matched against every ROME title. One outside the cards'
+        // codes that explains the query clearly better than any card, through words that are
+        // mostly found outside, makes the answer "none" and names where the query belongs.
+        var romeShares: [String: Double] = [:]
+        var romeStems = Set<String>()
+        var nearest: RomeMatch?
+        var forcedNone = false
+        if let rome {
+            let variants = plan.titleVariants(limit: 6).map { (words: Array($0.words.prefix(Self.maximumTitleWords)), trust: $0.trust) }
+            for variant in variants {
+                for (key, share) in titleKeys(variant.words, known: rome.titleWords) where share * variant.trust > (romeShares[key] ?? 0) {
+                    romeShares[key] = share * variant.trust
+                }
+            }
+            romeStems = Set((variants.first?.words ?? []).filter { !JobNoise.isTitleNoise($0) }.map { analyzer.stem($0) })
+            nearest = try rome.best(titleShares: romeShares, stems: romeStems, filter: nil, excluded: try rome.inScope())
+            if useRome, let outside = nearest, outside.quality >= Self.outsideQuality {
+                let cardTitle = hits.first.map { $0.features["title_share"] ?? 0 } ?? 0
+                let inside = try rome.best(titleShares: romeShares, stems: romeStems, filter: try rome.inScope())?.quality ?? 0
+                if outside.quality >= max(cardTitle, inside) + Self.outsideLead {
+                    // The words that make the difference: in the ROME title, not in the card's
+                    // titles.
+                    // The words that make the difference must belong elsewhere: in no card's title,
+                    // and mostly in ROME titles outside the cards' codes.
+                    let decisive = outside.stems
+                    forcedNone = false
+                    for stem in decisive where try database.termFrequency(TermPrefix.title.rawValue + stem) == 0 {
+                        forcedNone = true
+                        if try rome.inScopeShare(of: stem) >= Self.outsideWordShare { forcedNone = false; break }
+                    }
+                }
+            }
+        }
+        if forcedNone && options.abstention { hits.removeAll() }
         if options.abstention {
             // Abstain when even the best card is doubtful; otherwise keep the runners-up that
             // are not far-fetched.
@@ -507,17 +610,38 @@ public final class SearchIndex {
         var result: [SearchHit] = []
         for var hit in page {
             if request.snippets { hit.snippet = try snippet(for: hit) }
+            if let rome {
+                // The card's own ROME titles first; then any title under its codes.
+                // (A card without a ROME code has none.)
+                if let codes = try rome.parents(hit.card.rome) {
+                    hit.romeAppellation = try rome.best(titleShares: romeShares, stems: romeStems, filter: try rome.attributed(to: hit.card.id))?.appellation
+                        ?? rome.best(titleShares: romeShares, stems: romeStems, filter: codes)?.appellation
+                }
+            }
             result.append(hit)
         }
-        return SearchOutcome(hits: result, total: total, match: match, didYouMean: didYouMean, facets: facets)
+        var nearestRome: NearestRomeMatch?
+        if result.isEmpty, let nearest, nearest.quality >= Self.nearestQuality, let metier = rome?.metiers[nearest.appellation.codeRome] {
+            nearestRome = NearestRomeMatch(metier: metier, appellation: nearest.appellation, quality: nearest.quality)
+        }
+        return SearchOutcome(hits: result, total: total, match: match, didYouMean: didYouMean, facets: facets, nearestRome: nearestRome)
     }
 
     /// The boolean filter of a request: one of each given famille, sous-famille, ROME code.
-    private func filterQuery(_ request: SearchRequest) throws(XapianError) -> Query? {
+    /// A ROME code may be of either generation: a fine code selects the cards its appellations
+    /// extend, or, when none does, the cards that carry its older-generation code.
+    private func filterQuery(_ request: SearchRequest) throws -> Query? {
         var groups: [Query] = []
+        var romeCodes: [String] = []
+        for code in request.romeCodes.map({ $0.uppercased() }) {
+            if let rome, try database.termFrequency(TermPrefix.rome.rawValue + code) == 0 {
+                romeCodes += try rome.parentCodes(of: code).filter { rome.cardCodes.contains($0) }
+            }
+            romeCodes.append(code)
+        }
         for (prefix, values) in [(TermPrefix.famille, request.familles.map(Folding.slug)),
                                  (TermPrefix.sousFamille, request.sousFamilles.map(Folding.slug)),
-                                 (TermPrefix.rome, request.romeCodes.map { $0.uppercased() })] where !values.isEmpty {
+                                 (TermPrefix.rome, romeCodes)] where !values.isEmpty {
             let terms = try values.filter { !$0.isEmpty }.map { value throws(XapianError) in try Query(term: prefix.rawValue + value) }
             // A filter whose values are all empty matches nothing, not everything.
             groups.append(terms.isEmpty ? try Query(term: prefix.rawValue + "-") : try Query(.or, terms))
@@ -565,6 +689,26 @@ public final class SearchIndex {
         }
     }
 
+    /// A ROME code of either generation: its métier, fine codes and appellations, and the cards
+    /// that carry it (their own code, or the fine code of an appellation attributed to them).
+    public func romeCode(_ code: String) throws(SearchError) -> (lookup: RomeCodeLookup, cards: [CardSummary]) {
+        guard let rome else { throw .indexUnavailable("this index was built without ROME data: rebuild it with `metiers-index` and Index/rome") }
+        do {
+            guard let lookup = try rome.lookup(code: code) else { throw SearchError.unknownRomeCode(code) }
+            let mset = try searchRetrying(try Query(term: TermPrefix.rome.rawValue + code), limit: max(cardCount, 1))
+            var cards: [Card] = []
+            for i in 0..<mset.count { cards.append(try card(docid: try mset.match(at: i).docid)) }
+            cards.sort { ($0.page, $0.id) < ($1.page, $1.id) }
+            return (lookup, cards.map(CardSummary.init))
+        } catch let error as SearchError {
+            throw error
+        } catch let error as XapianError {
+            throw .xapian(error)
+        } catch {
+            throw .indexUnavailable("\(error)")
+        }
+    }
+
     /// Every card of the index, in Sommaire order.
     public func allCards() throws(SearchError) -> [Card] {
         do {
@@ -593,10 +737,10 @@ public final class SearchIndex {
     /// Title keys of one title variant and of its sub-titles (one or two words left out), each
     /// with the share of the variant it covers: an exact appellation match dominates, a title
     /// inside a longer query still counts.
-    private func titleKeys(_ variant: [String]) -> [(String, Double)] {
+    private func titleKeys(_ variant: [String], known: Set<String>) -> [(String, Double)] {
         let content = Set(variant.filter { !JobNoise.isTitleNoise($0) })
         // Words no title has cannot match one; they still lower the share of what matches.
-        let words = content.filter { titleWords.contains($0) }.sorted()
+        let words = content.filter { known.contains($0) }.sorted()
         let n = words.count
         let denominator = Double(n) + 0.5 * Double(content.count - n)
         guard n >= 1 && n <= Self.maximumTitleWords else { return [] }

@@ -113,6 +113,16 @@ public final class RequestHandler {
             response.lastReloadError = state.lastReloadError
         case .stats:
             response.stats = stats()
+        case .rome(let code):
+            let (lookup, cards) = try index.romeCode(code)
+            response.rome = RomeCode(
+                code: lookup.metier.code, label: lookup.metier.label, parent: lookup.metier.parent,
+                fineCodes: lookup.fineCodes.map { RomeCode.Metier(code: $0.code, label: $0.label) },
+                appellations: lookup.appellations.map {
+                    RomeCode.Appellation(codeOgr: $0.appellation.codeOgr, label: $0.appellation.label, codeRome: $0.appellation.codeRome,
+                                         codeRomeParent: $0.appellation.codeRomeParent, card: $0.card)
+                },
+                cards: cards.map { RomeCode.CardRef(id: $0.id, name: $0.name) })
         case .reload:
             guard let reloader else { throw SearchError.indexUnavailable("this handler cannot reload") }
             let previous = index.indexVersion
@@ -158,7 +168,9 @@ public final class RequestHandler {
                         familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome)
                     request.snippets = false
                     let outcome = try index.search(request)
-                    items.append(ClassifiedItem(id: id, ok: true, results: outcome.hits.map { Self.result($0, explain: false) }, match: outcome.match.rawValue))
+                    items.append(ClassifiedItem(
+                        id: id, ok: true, results: outcome.hits.map { Self.result($0, explain: false) }, match: outcome.match.rawValue,
+                        nearestRome: outcome.nearestRome.map(Self.nearest)))
                 } catch {
                     items.append(ClassifiedItem(id: id, ok: false, error: Self.protocolError(for: error)))
                 }
@@ -194,17 +206,28 @@ public final class RequestHandler {
         response.total = outcome.total
         response.match = outcome.match.rawValue
         response.didYouMean = outcome.didYouMean
+        response.nearestRome = outcome.nearestRome.map(Self.nearest)
         response.facets = outcome.facets.map { Facets(famille: $0.famille, sousFamille: $0.sousFamille, rome: $0.rome) }
     }
 
+    static func nearest(_ match: NearestRomeMatch) -> NearestRome {
+        NearestRome(codeRome: match.metier.code, label: match.metier.label, codeRomeParent: match.metier.parent, appellation: reference(match.appellation))
+    }
+
+    static func reference(_ a: RomeAppellation) -> RomeAppellationRef {
+        RomeAppellationRef(codeOgr: a.codeOgr, label: a.label, codeRome: a.codeRome, codeRomeParent: a.codeRomeParent)
+    }
+
     static func result(_ hit: SearchHit, explain: Bool) -> SearchResult {
-        SearchResult(
+        var result = SearchResult(
             id: hit.card.id, name: hit.card.name, famille: hit.card.famille, sousFamille: hit.card.sousFamille,
             rome: hit.card.rome, score: (hit.score * 1000).rounded() / 1000, confidence: hit.confidence,
             matched: hit.matched.map { MatchedField(term: $0.term, field: $0.field) },
             matchedTitle: hit.matchedTitle,
             snippet: hit.snippet.map { ResultSnippet(field: $0.field, text: $0.text, highlights: $0.highlights) },
             features: explain ? hit.features : nil)
+        result.romeAppellation = hit.romeAppellation.map(reference)
+        return result
     }
 
     /// The protocol error for a failure.
@@ -216,6 +239,7 @@ public final class RequestHandler {
         case .indexUnavailable(let message): ProtocolError(.indexUnavailable, message)
         case .reloadFailed(let message): ProtocolError(.reloadFailed, "\(message); the previous index is still served")
         case .xapian(let error): ProtocolError(.internal, "the search failed inside Xapian (\(error.kind)); retry, and see the daemon's log")
+        case .unknownRomeCode(let code): ProtocolError(.notFound, "ROME v460 has no code '\(code)'; codes look like M1805 (older generation) or M1855 (fine)")
         }
     }
 

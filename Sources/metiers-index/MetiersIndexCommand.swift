@@ -18,7 +18,7 @@ struct MetiersIndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metiers-index",
         abstract: "Build the metiers Xapian index, or re-import the referentiel into job cards.",
-        subcommands: [Build.self, Import.self],
+        subcommands: [Build.self, Import.self, RomeTable.self],
         defaultSubcommand: Build.self)
 }
 
@@ -67,6 +67,12 @@ struct Build: ParsableCommand {
     @Option(help: "Synonym and abbreviation table.")
     var vocabulary: String?
 
+    @Option(help: "ROME data directory (the two CSV files of Index/rome).")
+    var rome: String?
+
+    @Flag(help: "Index without the ROME data.")
+    var noRome = false
+
     func run() throws {
         let settings = options.settings()
         let logger = options.bootstrapLogging()
@@ -92,9 +98,24 @@ struct Build: ParsableCommand {
         } else {
             logger.notice("no vocabulary file; indexing without synonyms", metadata: ["path": "\(vocabularyPath)"])
         }
+        var catalog: RomeCatalog?
+        if !noRome {
+            let romePath = rome ?? settings.romePath
+            if rome != nil || FileManager.default.fileExists(atPath: romePath) {
+                do {
+                    catalog = try RomeCatalog.load(directory: romePath)
+                } catch {
+                    fail("ROME data: \(error)")
+                }
+            } else {
+                logger.notice("no ROME data; indexing without it", metadata: ["path": "\(romePath)"])
+            }
+        }
         do {
-            let report = try IndexBuilder(logger: logger).build(cards: cards, vocabulary: table, root: root)
-            print("indexed \(report.cardCount) cards, \(report.synonymCount) synonyms into \(report.databasePath) (index version \(report.indexVersion))")
+            let report = try IndexBuilder(logger: logger).build(cards: cards, vocabulary: table, rome: catalog, root: root)
+            var line = "indexed \(report.cardCount) cards, \(report.synonymCount) synonyms"
+            if catalog != nil { line += ", \(report.romeAppellationCount) ROME appellations (\(report.romeAttributedCount) extend a card)" }
+            print(line + " into \(report.databasePath) (index version \(report.indexVersion))")
         } catch {
             fail("\(error)")
         }
@@ -128,6 +149,65 @@ struct Import: ParsableCommand {
             fail("\(referentiel): \(error)")
         }
     }
+}
+
+struct RomeTable: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rome-table",
+        abstract: "Write the reviewable table of which card each ROME appellation extends.")
+
+    @OptionGroup var options: IndexOptions
+
+    @Option(help: "ROME data directory.")
+    var rome: String?
+
+    @Option(help: "Synonym and abbreviation table.")
+    var vocabulary: String?
+
+    @Option(help: "Where to write the table ('-' for standard output; default: attribution.tsv in the ROME directory).")
+    var output: String?
+
+    func run() throws {
+        let settings = options.settings()
+        _ = options.bootstrapLogging()
+        let romePath = rome ?? settings.romePath
+        let cards: [Card]
+        let catalog: RomeCatalog
+        do {
+            cards = try CardStore.load(from: options.cards ?? settings.cardsPath)
+        } catch {
+            fail("cannot load the job cards: \(error)")
+        }
+        do {
+            catalog = try RomeCatalog.load(directory: romePath)
+        } catch {
+            fail("ROME data: \(error)")
+        }
+        let attribution: RomeAttribution
+        do {
+            attribution = RomeAttribution.compute(cards: cards, catalog: catalog, vocabulary: try loadVocabulary(vocabulary ?? settings.vocabularyPath), analyzer: try FrenchAnalyzer())
+        } catch {
+            fail("\(error)")
+        }
+        let destination = output ?? romePath + "/attribution.tsv"
+        if destination == "-" {
+            print(attribution.table, terminator: "")
+            return
+        }
+        do {
+            try Data(attribution.table.utf8).write(to: URL(fileURLWithPath: destination), options: .atomic)
+        } catch {
+            fail("cannot write \(destination): \(error)")
+        }
+        let attributed = attribution.entries.filter { $0.card != nil }.count
+        print("wrote \(attribution.entries.count) appellations (\(attributed) attributed to a card) to \(destination)")
+    }
+}
+
+/// The vocabulary file's table; an empty one when the file is missing.
+func loadVocabulary(_ path: String) throws -> Vocabulary {
+    guard let data = FileManager.default.contents(atPath: path) else { return Vocabulary() }
+    return try Vocabulary.parse(String(decoding: data, as: UTF8.self))
 }
 
 func fail(_ message: String) -> Never {

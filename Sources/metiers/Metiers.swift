@@ -16,7 +16,7 @@ struct Metiers: ParsableCommand {
             Talks to metiersd over its Unix socket: --socket, else $METIERS_SOCKET, else the
             configuration's socket (Config/metiers.toml, $METIERS_CONFIG or /etc/metiers/metiers.toml).
             """,
-        subcommands: [Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self, Stats.self, Reload.self, Eval.self]
+        subcommands: [Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self, Stats.self, Reload.self, Eval.self, Rome.self]
     )
 }
 
@@ -154,6 +154,22 @@ struct Show: ParsableCommand {
     func run() throws {
         try options.run(Request(.show(card: id))) { response in
             response.card.map(Rendering.card) ?? ""
+        }
+    }
+}
+
+struct Rome: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Look up a ROME code (fine, e.g. M1855, or older-generation, e.g. M1805): its label, appellations and the cards that carry it.")
+
+    @Argument(help: "The ROME code.")
+    var code: String
+
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.run(Request(.rome(code: code))) { response in
+            response.rome.map(Rendering.rome) ?? ""
         }
     }
 }

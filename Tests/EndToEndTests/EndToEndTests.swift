@@ -24,7 +24,7 @@ class DaemonTestCase: XCTestCase {
     override func setUpWithError() throws {
         signal(SIGPIPE, SIG_IGN)  // a daemon that closes must fail a test, not kill the runner
         directory = TestIndex.temporaryDirectory("metiers-e2e")
-        let index = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath])
+        let index = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath])
         XCTAssertEqual(index.status, 0, index.stderr)
         XCTAssertTrue(index.stdout.contains("indexed 36 cards"), index.stdout)
         try startDaemon()
@@ -151,6 +151,22 @@ final class EndToEndTests: DaemonTestCase {
         }
     }
 
+    func testRomeDoneWhenQueries() throws {
+        let bakery = try json(try metiers(["search", "--json", "boulanger"]).stdout)
+        XCTAssertEqual(bakery["match"] as? String, "none")
+        XCTAssertEqual((bakery["nearest_rome"] as? [String: Any])?["code_rome"] as? String, "D1102")
+        let table = try metiers(["search", "boulanger"])
+        XCTAssertTrue(table.stdout.contains("nearest ROME métier: D1102 Boulanger / Boulangère"), table.stdout)
+
+        let lookup = try metiers(["rome", "M1855"])
+        XCTAssertEqual(lookup.status, 0, lookup.stderr)
+        XCTAssertTrue(lookup.stdout.hasPrefix("M1855  Développeur / Développeuse web  (fine code under M1805)"), lookup.stdout)
+        XCTAssertTrue(lookup.stdout.contains("cards: concepteur-developpeur"), lookup.stdout)
+        let unknown = try metiers(["rome", "A9999"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("not_found"), unknown.stderr)
+    }
+
     func testTheTableViewIsReadable() throws {
         let table = try metiers(["search", "développeur java"])
         XCTAssertEqual(table.status, 0)
@@ -269,7 +285,7 @@ final class EndToEndTests: DaemonTestCase {
     /// previous stays readable.
     func testReindexWritesANewVersionAndSwitches() throws {
         let before = try String(contentsOfFile: database + "/XAPIANDB", encoding: .utf8)
-        let again = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath])
+        let again = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath])
         XCTAssertEqual(again.status, 0, again.stderr)
         let after = try String(contentsOfFile: database + "/XAPIANDB", encoding: .utf8)
         XCTAssertNotEqual(before, after)

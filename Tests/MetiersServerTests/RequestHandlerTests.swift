@@ -44,6 +44,44 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertEqual(scores, scores.sorted(by: >))
     }
 
+    func testRomeFieldsAndLookups() throws {
+        let web = try respond(#"{"op":"search","query":"développeur web","limit":3}"#)
+        let first = try XCTUnwrap((web["results"] as? [[String: Any]])?.first)
+        let appellation = try XCTUnwrap(first["rome_appellation"] as? [String: Any])
+        XCTAssertEqual(appellation["code_rome"] as? String, "M1855")
+        XCTAssertEqual(appellation["code_rome_parent"] as? String, "M1805")
+        XCTAssertNotNil(appellation["code_ogr"] as? String)
+        XCTAssertNil(web["nearest_rome"], "an in-scope answer names no ROME métier outside")
+
+        let bakery = try respond(#"{"op":"search","query":"boulanger"}"#)
+        XCTAssertEqual(bakery["match"] as? String, "none")
+        let nearest = try XCTUnwrap(bakery["nearest_rome"] as? [String: Any])
+        XCTAssertEqual(nearest["code_rome"] as? String, "D1102")
+        XCTAssertEqual(nearest["label"] as? String, "Boulanger / Boulangère")
+
+        let batch = try respond(#"{"op":"classify","postings":[{"id":1,"title":"Boulanger H/F"},{"id":2,"title":"Développeur web"}]}"#)
+        let items = try XCTUnwrap(batch["items"] as? [[String: Any]])
+        XCTAssertEqual((items[0]["nearest_rome"] as? [String: Any])?["code_rome"] as? String, "D1102")
+        XCTAssertNil(items[1]["nearest_rome"])
+        XCTAssertEqual(((items[1]["results"] as? [[String: Any]])?.first?["rome_appellation"] as? [String: Any])?["code_rome"] as? String, "M1855")
+
+        let filtered = try respond(#"{"op":"classify","postings":[{"title":"Développeur"}],"rome":["M1855"]}"#)
+        let ids = ((filtered["items"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+        XCTAssertEqual(ids, ["concepteur-developpeur"], "a fine code filters to the card its titles extend")
+
+        let lookup = try respond(#"{"op":"rome","code":"m1805"}"#)
+        XCTAssertEqual(lookup["ok"] as? Bool, true)
+        let rome = try XCTUnwrap(lookup["rome"] as? [String: Any])
+        XCTAssertEqual(rome["code"] as? String, "M1805")
+        XCTAssertTrue((rome["cards"] as? [[String: Any]] ?? []).contains { $0["id"] as? String == "concepteur-developpeur" })
+        XCTAssertTrue((rome["fine_codes"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == "M1855" })
+        XCTAssertGreaterThan((rome["appellations"] as? [Any])?.count ?? 0, 50)
+
+        XCTAssertEqual(errorCode(try respond(#"{"op":"rome","code":"A9999"}"#)), "not_found")
+        XCTAssertEqual(errorCode(try respond(#"{"op":"rome","code":"boulanger"}"#)), "bad_request")
+        XCTAssertEqual(errorCode(try respond(#"{"op":"rome"}"#)), "bad_request")
+    }
+
     func testMapShowAndHealth() throws {
         let map = try respond(#"{"op":"map","title":"Ingénieur d'affaires","id":7}"#)
         XCTAssertEqual(map["id"] as? Int, 7)

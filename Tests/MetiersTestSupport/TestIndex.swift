@@ -11,6 +11,16 @@ public enum TestIndex {
 
     public static var cardsPath: String { repositoryRoot + "/Index/cards" }
     public static var vocabularyPath: String { repositoryRoot + "/Config/vocabulary.txt" }
+    public static var romePath: String { repositoryRoot + "/Index/rome" }
+
+    /// The committed ROME data, read once per test process.
+    public static let romeCatalog: RomeCatalog = {
+        do {
+            return try RomeCatalog.load(directory: romePath)
+        } catch {
+            fatalError("cannot read the ROME data: \(error)")
+        }
+    }()
     /// `../shared/eval` beside the repository, when present.
     public static var evalDirectory: String { URL(fileURLWithPath: repositoryRoot + "/../shared/eval").standardizedFileURL.path }
 
@@ -26,12 +36,12 @@ public enum TestIndex {
         return try Vocabulary.parse(String(decoding: data, as: UTF8.self))
     }
 
-    /// An index of the committed cards, built once per test process.
+    /// An index of the committed cards, vocabulary and ROME data, built once per test process.
     public static let path: String = {
         let root = temporaryDirectory("metiers-index") + "/db"
         do {
             let cards = try CardStore.load(from: cardsPath)
-            _ = try IndexBuilder(logger: Logger(label: "test")).build(cards: cards, vocabulary: try vocabulary(), root: root)
+            _ = try IndexBuilder(logger: Logger(label: "test")).build(cards: cards, vocabulary: try vocabulary(), rome: romeCatalog, root: root)
         } catch {
             fatalError("cannot build the test index: \(error)")
         }

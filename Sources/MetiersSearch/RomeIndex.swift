@@ -1,0 +1,179 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import MetiersCorpus
+import MetiersIndex
+import MetiersXapian
+
+/// A ROME appellation that matched a query.
+public struct RomeMatch: Sendable, Equatable {
+    public var appellation: RomeAppellation
+    /// The card it is attributed to, if any.
+    public var card: String?
+    /// How much of the query's title the appellation explains, in [0, 1]: its best title-key
+    /// share, or 0.8 × the share of the query's words it contains.
+    public var quality: Double
+    /// The query's stems the appellation contains.
+    public var stems: Set<String>
+}
+
+/// What `rome` answers about one code.
+public struct RomeCodeLookup: Sendable, Equatable {
+    public var metier: RomeMetier
+    /// For an older-generation code: the fine métiers that name it as their parent.
+    public var fineCodes: [RomeMetier]
+    /// Appellations whose fine or parent code is the code, with their card.
+    public var appellations: [RomeDocument]
+}
+
+/// The ROME database that `metiers-index` writes beside the cards (`<build>/rome`): every ROME
+/// appellation, for the finer code of each answer and the nearest métier outside the
+/// referentiel. Not thread-safe, like `SearchIndex` which owns it.
+final class RomeIndex {
+    let database: Database
+    /// Words of every ROME title key.
+    let titleWords: Set<String>
+    /// The older-generation codes the cards carry.
+    let cardCodes: [String]
+    let metiers: [String: RomeMetier]
+    private let metierList: [RomeMetier]
+    /// Per stem, the ROME titles under the cards' codes that contain it.
+    private var inScopeCount: [String: Int] = [:]
+    private var documents: [UInt32: RomeDocument] = [:]
+    private var termCache: [UInt32: Set<String>] = [:]
+    private var frequencyCache: [String: Int] = [:]
+    private let decoder = JSONDecoder()
+
+    /// How many appellations each match looks at before choosing.
+    static let candidates = 12
+
+    init(path: String) throws {
+        database = try Database(path: path)
+        let schema = try database.metadata(MetadataKey.schema)
+        guard schema == indexSchemaVersion else {
+            throw SearchError.indexUnavailable("ROME database at \(path) has schema '\(schema)': rebuild the index")
+        }
+        titleWords = Set(try database.metadata(MetadataKey.titleWords).split(separator: " ").map(String.init))
+        cardCodes = try database.metadata(MetadataKey.cardRomeCodes).split(separator: " ").map(String.init)
+        metierList = try decoder.decode([RomeMetier].self, from: Data(try database.metadata(MetadataKey.romeMetiers).utf8))
+        metiers = Dictionary(metierList.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        // Which words belong to the cards' side of ROME: counted over the titles under their codes.
+        if let scope = try inScope() {
+            let mset = try database.search(scope, limit: 5_000)
+            for i in 0..<mset.count {
+                for term in try terms(of: try mset.match(at: i).docid) where term.hasPrefix(TermPrefix.title.rawValue) {
+                    inScopeCount[String(term.dropFirst(2)), default: 0] += 1
+                }
+            }
+        }
+    }
+
+    /// Boolean query: the appellations under the cards' codes.
+    func inScope() throws(XapianError) -> Query? {
+        try parents(cardCodes)
+    }
+
+    /// Boolean query: the appellations whose parent code is one of `codes`.
+    func parents(_ codes: [String]) throws(XapianError) -> Query? {
+        guard !codes.isEmpty else { return nil }
+        let terms = try codes.map { code throws(XapianError) in try Query(term: TermPrefix.romeParent.rawValue + code) }
+        return terms.count == 1 ? terms[0] : try Query(.or, terms)
+    }
+
+    /// Boolean query: the appellations attributed to `card`.
+    func attributed(to card: String) throws(XapianError) -> Query {
+        try Query(term: TermPrefix.romeCard.rawValue + card)
+    }
+
+    /// Share of the ROME titles containing `stem` that sit under the cards' codes (1 for a
+    /// word ROME does not know: no evidence that it belongs elsewhere).
+    func inScopeShare(of stem: String) throws(XapianError) -> Double {
+        let total: Int
+        if let cached = frequencyCache[stem] {
+            total = cached
+        } else {
+            total = try database.termFrequency(TermPrefix.title.rawValue + stem)
+            if frequencyCache.count > 20_000 { frequencyCache.removeAll(keepingCapacity: true) }
+            frequencyCache[stem] = total
+        }
+        guard total > 0 else { return 1 }
+        return Double(inScopeCount[stem] ?? 0) / Double(total)
+    }
+
+    /// The appellation that best matches a query's title keys (key → share) and stems, among
+    /// those `filter` lets through (all when nil), leaving out those `excluded` matches.
+    func best(titleShares: [String: Double], stems: Set<String>, filter: Query?, excluded: Query? = nil) throws -> RomeMatch? {
+        guard !stems.isEmpty || !titleShares.isEmpty else { return nil }
+        var parts: [Query] = []
+        for (key, share) in titleShares.sorted(by: { $0.key < $1.key }) {
+            parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: 10 * share * share))
+        }
+        for stem in stems.sorted() { parts.append(try Query(term: TermPrefix.title.rawValue + stem)) }
+        var query = try Query(.or, parts)
+        if let excluded { query = try Query(.andNot, [query, excluded]) }
+        if let filter { query = try Query(.filter, [query, filter]) }
+        let mset = try database.search(query, limit: Self.candidates)
+        var best: RomeMatch?
+        for i in 0..<mset.count {
+            let docid = try mset.match(at: i).docid
+            let terms = try terms(of: docid)
+            var share = 0.0
+            var found = Set<String>()
+            for term in terms {
+                if term.hasPrefix(TermPrefix.titleKey.rawValue) {
+                    share = max(share, titleShares[String(term.dropFirst(2))] ?? 0)
+                } else if term.hasPrefix(TermPrefix.title.rawValue) {
+                    let stem = String(term.dropFirst(2))
+                    if stems.contains(stem) { found.insert(stem) }
+                }
+            }
+            let quality = max(share, stems.isEmpty ? 0 : 0.8 * Double(found.count) / Double(stems.count))
+            guard quality > 0 else { continue }
+            // Xapian's order (shorter, rarer titles first) breaks ties.
+            if best == nil || quality > best!.quality + 1e-9 {
+                let document = try document(docid)
+                best = RomeMatch(appellation: document.appellation, card: document.card, quality: (quality * 1000).rounded() / 1000, stems: found)
+            }
+        }
+        return best
+    }
+
+    /// The code's métier, its fine codes and its appellations; nil for a code ROME does not have.
+    func lookup(code: String) throws -> RomeCodeLookup? {
+        guard let metier = metiers[code] else { return nil }
+        let fine = metierList.filter { $0.parent == code && $0.code != code }
+        let query = try Query(.or, [try Query(term: TermPrefix.rome.rawValue + code), try Query(term: TermPrefix.romeParent.rawValue + code)])
+        let mset = try database.search(query, limit: 20_000)
+        var result: [RomeDocument] = []
+        for i in 0..<mset.count { result.append(try document(try mset.match(at: i).docid)) }
+        result.sort { (Int($0.appellation.codeOgr) ?? 0) < (Int($1.appellation.codeOgr) ?? 0) }
+        return RomeCodeLookup(metier: metier, fineCodes: fine, appellations: result)
+    }
+
+    /// The older-generation codes of the appellations of a fine code.
+    func parentCodes(of code: String) throws -> [String] {
+        let mset = try database.search(try Query(term: TermPrefix.rome.rawValue + code), limit: 5_000)
+        var parents = Set<String>()
+        for i in 0..<mset.count { parents.insert(try document(try mset.match(at: i).docid).appellation.codeRomeParent) }
+        if let parent = metiers[code]?.parent { parents.insert(parent) }
+        return parents.sorted()
+    }
+
+    private func document(_ docid: UInt32) throws -> RomeDocument {
+        if let cached = documents[docid] { return cached }
+        let document = try decoder.decode(RomeDocument.self, from: Data(try database.documentData(docid).utf8))
+        if documents.count > 20_000 { documents.removeAll(keepingCapacity: true) }
+        documents[docid] = document
+        return document
+    }
+
+    private func terms(of docid: UInt32) throws -> Set<String> {
+        if let cached = termCache[docid] { return cached }
+        let terms = Set(try database.terms(of: docid))
+        if termCache.count > 20_000 { termCache.removeAll(keepingCapacity: true) }
+        termCache[docid] = terms
+        return terms
+    }
+}
