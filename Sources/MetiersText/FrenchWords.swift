@@ -12,6 +12,8 @@ public enum FrenchWords {
         "sont", "etre", "ete", "the", "of", "and", "to", "in", "for", "an", "or", "selon",
         "afin", "ainsi", "tout", "tous", "toute", "toutes", "lors", "entre", "via", "etc", "soit",
         "avez", "etes", "sera", "peut", "peuvent", "doit", "dont", "aussi", "bien", "tres",
+        // "au sein de", "chez": where the job is, never what it is.
+        "sein", "chez",
     ]
 
     /// Feminine job-title endings folded to the masculine before stemming, so that
