@@ -30,6 +30,10 @@ let package = Package(
         .executableTarget(name: "fuzz-query", dependencies: [
             "CFuzzerDriver", .product(name: "MetiersText", package: mainIdentity),
         ]),
+        // RomeCatalog.parse on arbitrary text (the ROME appellation file).
+        .executableTarget(name: "fuzz-rome", dependencies: [
+            "CFuzzerDriver", .product(name: "MetiersCorpus", package: mainIdentity),
+        ]),
         // ReferentielImporter.cards(fromText:) on arbitrary text.
         .executableTarget(name: "fuzz-importer", dependencies: [
             "CFuzzerDriver", .product(name: "MetiersCorpus", package: mainIdentity),
