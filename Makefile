@@ -5,7 +5,8 @@
 #   make DESTDIR=/tmp/stage PREFIX=/usr install     staged install, e.g. for a package
 #   make uninstall                         removes what install put there (edited config files stay)
 #
-# Installed: the binaries to $(BINDIR); the job cards to $(DATADIR)/metiers/cards; the README to
+# Installed: the binaries to $(BINDIR); the job cards to $(DATADIR)/metiers/cards; the ROME data
+# (CSV files, NOTICE, attribution table) to $(DATADIR)/metiers/rome; the README to
 # $(DOCDIR); metiers.toml and vocabulary.txt to $(SYSCONFDIR)/metiers (an existing file that
 # differs is kept, the new one is written beside it as *.new); the systemd units to $(UNITDIR)
 # and the sysusers.d entry of the socket group to $(SYSUSERSDIR). The units and metiers.toml in
@@ -29,6 +30,8 @@ PROGRAMS = metiersd metiers-index metiers
 UNITS    = metiersd.socket metiersd.service metiers-index.service metiers-index.path
 CONFDIR  = $(SYSCONFDIR)/metiers
 CARDSDIR = $(DATADIR)/metiers/cards
+ROMEDIR  = $(DATADIR)/metiers/rome
+ROMEFILES = Index/rome/*.csv Index/rome/NOTICE Index/rome/README.md Index/rome/attribution.tsv
 
 # The paths of systemd/* (written for the defaults) rewritten for this installation.
 SUBST = -e 's|/usr/local/share/doc/metiers|$(DOCDIR)|g' \
@@ -47,7 +50,7 @@ install: build
 	@set -e; \
 	bin=$$($(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path); \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(DOCDIR)" \
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(ROMEDIR)" "$(DESTDIR)$(DOCDIR)" \
 		"$(DESTDIR)$(CONFDIR)" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(SYSUSERSDIR)"; \
 	for p in $(PROGRAMS); do \
 		echo "install $(DESTDIR)$(BINDIR)/$$p"; \
@@ -55,6 +58,8 @@ install: build
 	done; \
 	echo "install $(DESTDIR)$(CARDSDIR)/*.json"; \
 	$(INSTALL) -m 0644 Index/cards/*.json "$(DESTDIR)$(CARDSDIR)/"; \
+	echo "install $(DESTDIR)$(ROMEDIR)/ (ROME v460, Licence Ouverte: see NOTICE)"; \
+	$(INSTALL) -m 0644 $(ROMEFILES) "$(DESTDIR)$(ROMEDIR)/"; \
 	$(INSTALL) -m 0644 README.md "$(DESTDIR)$(DOCDIR)/README.md"; \
 	for u in $(UNITS); do \
 		echo "install $(DESTDIR)$(UNITDIR)/$$u"; \
@@ -91,7 +96,8 @@ uninstall:
 	for u in $(UNITS); do rm -f "$(DESTDIR)$(UNITDIR)/$$u"; done; \
 	rm -f "$(DESTDIR)$(SYSUSERSDIR)/metiers.conf"; \
 	for c in Index/cards/*.json; do rm -f "$(DESTDIR)$(CARDSDIR)/$${c##*/}"; done; \
-	rmdir "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(DATADIR)/metiers" 2>/dev/null || true; \
+	for r in $(ROMEFILES); do rm -f "$(DESTDIR)$(ROMEDIR)/$${r##*/}"; done; \
+	rmdir "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(ROMEDIR)" "$(DESTDIR)$(DATADIR)/metiers" 2>/dev/null || true; \
 	rm -f "$(DESTDIR)$(DOCDIR)/README.md"; \
 	rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null || true; \
 	sed $(SUBST) systemd/metiers.toml > "$$tmp/metiers.toml"; \

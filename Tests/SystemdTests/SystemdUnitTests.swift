@@ -92,6 +92,7 @@ final class SystemdUnitTests: XCTestCase {
         let databasePath = try XCTUnwrap(config["index.database"])
         let cardsPath = try XCTUnwrap(config["index.cards"])
         let vocabularyPath = try XCTUnwrap(config["index.vocabulary"])
+        let romePath = try XCTUnwrap(config["index.rome"])
         let socket = try unit("metiersd.socket")
         let daemon = try unit("metiersd.service")
         let indexer = try unit("metiers-index.service")
@@ -115,7 +116,8 @@ final class SystemdUnitTests: XCTestCase {
         XCTAssertEqual(Self.option("--db", in: indexCommand), databasePath)
         XCTAssertEqual(Self.option("--cards", in: indexCommand), cardsPath)
         XCTAssertEqual(Self.option("--vocabulary", in: indexCommand), vocabularyPath)
-        XCTAssertEqual(Set(path["PathChanged"] ?? []), [cardsPath, vocabularyPath])
+        XCTAssertEqual(Self.option("--rome", in: indexCommand), romePath)
+        XCTAssertEqual(Set(path["PathChanged"] ?? []), [cardsPath, vocabularyPath, romePath])
         XCTAssertEqual(path["Unit"], ["metiers-index.service"])
     }
 
