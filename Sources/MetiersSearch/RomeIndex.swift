@@ -82,11 +82,6 @@ final class RomeIndex {
         return terms.count == 1 ? terms[0] : try Query(.or, terms)
     }
 
-    /// Boolean query: the appellations attributed to `card`.
-    func attributed(to card: String) throws(XapianError) -> Query {
-        try Query(term: TermPrefix.romeCard.rawValue + card)
-    }
-
     /// Share of the ROME titles containing `stem` that sit under the cards' codes (1 for a
     /// word ROME does not know: no evidence that it belongs elsewhere).
     func inScopeShare(of stem: String) throws(XapianError) -> Double {
@@ -118,18 +113,7 @@ final class RomeIndex {
         var best: RomeMatch?
         for i in 0..<mset.count {
             let docid = try mset.match(at: i).docid
-            let terms = try terms(of: docid)
-            var share = 0.0
-            var found = Set<String>()
-            for term in terms {
-                if term.hasPrefix(TermPrefix.titleKey.rawValue) {
-                    share = max(share, titleShares[String(term.dropFirst(2))] ?? 0)
-                } else if term.hasPrefix(TermPrefix.title.rawValue) {
-                    let stem = String(term.dropFirst(2))
-                    if stems.contains(stem) { found.insert(stem) }
-                }
-            }
-            let quality = max(share, stems.isEmpty ? 0 : 0.8 * Double(found.count) / Double(stems.count))
+            let (quality, found) = try quality(of: docid, titleShares: titleShares, stems: stems)
             guard quality > 0 else { continue }
             // Xapian's order (shorter, rarer titles first) breaks ties.
             if best == nil || quality > best!.quality + 1e-9 {
@@ -138,6 +122,55 @@ final class RomeIndex {
             }
         }
         return best
+    }
+
+    /// For each card (id and codes), the appellation under its codes that best matches the
+    /// query: among those attributed to the card first, then among any under its codes. One
+    /// search for all the cards of an answer.
+    func bestPerCard(titleShares: [String: Double], stems: Set<String>, cards: [(id: String, codes: [String])]) throws -> [String: RomeAppellation] {
+        let codes = Array(Set(cards.flatMap(\.codes))).sorted()
+        guard !codes.isEmpty, !stems.isEmpty || !titleShares.isEmpty, let filter = try parents(codes) else { return [:] }
+        var parts: [Query] = []
+        for (key, share) in titleShares.sorted(by: { $0.key < $1.key }) {
+            parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: 10 * share * share))
+        }
+        for stem in stems.sorted() { parts.append(try Query(term: TermPrefix.title.rawValue + stem)) }
+        let mset = try database.search(try Query(.filter, [try Query(.or, parts), filter]), limit: Self.perCardCandidates)
+        // Per card: the best attributed match and the best match under its codes.
+        var attributed: [String: (Double, RomeAppellation)] = [:]
+        var underCodes: [String: (Double, RomeAppellation)] = [:]
+        for i in 0..<mset.count {
+            let docid = try mset.match(at: i).docid
+            let quality = try quality(of: docid, titleShares: titleShares, stems: stems).quality
+            guard quality > 0 else { continue }
+            let document = try document(docid)
+            for card in cards where card.codes.contains(document.appellation.codeRomeParent) {
+                // Xapian's order (shorter, rarer titles first) breaks ties.
+                if document.card == card.id, quality > (attributed[card.id]?.0 ?? 0) + 1e-9 { attributed[card.id] = (quality, document.appellation) }
+                if quality > (underCodes[card.id]?.0 ?? 0) + 1e-9 { underCodes[card.id] = (quality, document.appellation) }
+            }
+        }
+        var result: [String: RomeAppellation] = [:]
+        for card in cards { result[card.id] = (attributed[card.id] ?? underCodes[card.id])?.1 }
+        return result
+    }
+
+    /// Candidates `bestPerCard` looks at (the titles under the cards' codes are 498).
+    static let perCardCandidates = 200
+
+    /// How much of the query a ROME title explains, and the query's stems it contains.
+    private func quality(of docid: UInt32, titleShares: [String: Double], stems: Set<String>) throws -> (quality: Double, stems: Set<String>) {
+        var share = 0.0
+        var found = Set<String>()
+        for term in try terms(of: docid) {
+            if term.hasPrefix(TermPrefix.titleKey.rawValue) {
+                share = max(share, titleShares[String(term.dropFirst(2))] ?? 0)
+            } else if term.hasPrefix(TermPrefix.title.rawValue) {
+                let stem = String(term.dropFirst(2))
+                if stems.contains(stem) { found.insert(stem) }
+            }
+        }
+        return (max(share, stems.isEmpty ? 0 : 0.8 * Double(found.count) / Double(stems.count)), found)
     }
 
     /// The code's métier, its fine codes and its appellations; nil for a code ROME does not have.

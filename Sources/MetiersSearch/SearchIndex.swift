@@ -383,7 +383,10 @@ public final class SearchIndex {
         }
 
         let useRome = options.rome && rome != nil
-        let weights = Self.fieldWeights[request.mode]!.filter { useRome || $0.0 != .romeTitle }
+        // The fields that explain a match (and count for coverage), and those that rank: the
+        // ROME titles' words explain but carry no weight (their title keys rank instead).
+        let explainedFields = Self.fieldWeights[request.mode]!.filter { useRome || $0.0 != .romeTitle }
+        let weights = explainedFields.filter { $0.1 > 0 }
         var parts: [Query] = []
         // One sub-query per distinct stem, weighted by how often the query repeats it (as
         // repeated sub-queries would be, at a fraction of the cost).
@@ -499,7 +502,7 @@ public final class SearchIndex {
         func addTerm(_ term: String) { if seenTerms.insert(term).inserted { queryTerms.append(term) } }
         let allStems = plan.words.map(\.stem) + plan.expansions.flatMap { $0.stems.flatMap { $0 } }
             + parsed.phrases.flatMap { $0.map { analyzer.stem($0.word) } }
-        for (prefix, _) in weights { for stem in allStems { addTerm(prefix.rawValue + stem) } }
+        for (prefix, _) in explainedFields { for stem in allStems { addTerm(prefix.rawValue + stem) } }
         for key in titleShares.keys.sorted() {
             addTerm(TermPrefix.titleKey.rawValue + key)
         }
@@ -629,17 +632,14 @@ public final class SearchIndex {
             facets = counts
         }
         let page = hits.dropFirst(request.offset).prefix(request.limit)
+        // Each result's ROME appellation: the card's own ROME titles first, then any title
+        // under its codes (none for a card without a ROME code).
+        let romeAppellations = try rome?.bestPerCard(
+            titleShares: romeShares, stems: romeStems, cards: page.map { (id: $0.card.id, codes: $0.card.rome) }) ?? [:]
         var result: [SearchHit] = []
         for var hit in page {
             if request.snippets { hit.snippet = try snippet(for: hit) }
-            if let rome {
-                // The card's own ROME titles first; then any title under its codes.
-                // (A card without a ROME code has none.)
-                if let codes = try rome.parents(hit.card.rome) {
-                    hit.romeAppellation = try rome.best(titleShares: romeShares, stems: romeStems, filter: try rome.attributed(to: hit.card.id))?.appellation
-                        ?? rome.best(titleShares: romeShares, stems: romeStems, filter: codes)?.appellation
-                }
-            }
+            hit.romeAppellation = romeAppellations[hit.card.id]
             result.append(hit)
         }
         var nearestRome: NearestRomeMatch?
