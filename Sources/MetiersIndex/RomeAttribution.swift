@@ -14,12 +14,13 @@ import Glibc
 /// Several cards share an older-generation code (M1805 is carried by four), so a title under
 /// that code is attributed to the one card whose text it matches best: the sum, over the
 /// title's stems, of the stem's rarity among the 36 cards (idf) times the weight of the best
-/// field of the card that has it (its name 4, other titles 3, activités and description 1.5, savoir-faire 1,
-/// connaissances 0.8, the rest 0.3), plus 100 when the title is one of the card's own
-/// appellations. The vocabulary's expansions of the title's words count too, at 0.8 (as at
-/// query time: "Ingénieur DevOps" also reads as "intégrateur d'exploitation"). Ties go to the card that comes first in the Sommaire. A title no candidate
-/// shares a word with stays unattributed (unless only one card carries its code). The result
-/// is kept as a reviewable table in `Index/rome/attribution.tsv` (`metiers-index rome-table`).
+/// field of the card that has it (its name 4, other titles 3, activités and description 1.5,
+/// savoir-faire 1, connaissances 0.8, the rest 0.3), plus 100 when the title is one of the
+/// card's own appellations. The vocabulary's expansions of the title's words count too, at 0.8
+/// (as at query time). The best card must score at least 1.1 times the runner-up: a title that
+/// no candidate shares a word with, or a close call ("Ingénieur DevOps" scores the same on two
+/// cards), stays unattributed, unless only one card carries its code. The result is kept as a
+/// reviewable table in `Index/rome/attribution.tsv` (`metiers-index rome-table`).
 public struct RomeAttribution: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var appellation: RomeAppellation
@@ -40,6 +41,8 @@ public struct RomeAttribution: Sendable, Equatable {
     public var cardCodes: Set<String>
 
     static let nameWeight = 4.0
+    /// The best card must score at least this many times the runner-up.
+    static let leadFactor = 1.1
     static let fieldWeights: [TermPrefix: Double] = [.title: 3, .activites: 1.5, .description: 1.5, .savoirFaire: 1, .connaissances: 0.8, .other: 0.3]
 
     public static func compute(cards: [Card], catalog: RomeCatalog, vocabulary: Vocabulary = Vocabulary(), analyzer: FrenchAnalyzer) -> RomeAttribution {
@@ -101,7 +104,10 @@ public struct RomeAttribution: Sendable, Equatable {
             // Stable: the Sommaire order breaks ties.
             let ranked = scored.enumerated().sorted { ($0.element.1, -$0.offset) > ($1.element.1, -$1.offset) }.map(\.element)
             let best = ranked.first!
-            let attributed = best.1 > 0 || candidates.count == 1 ? best.0 : nil
+            // A close call attributes nothing: a title that fits two cards about as well would
+            // pull queries to one of them on a coin toss ("Ingénieur DevOps" ties between two).
+            let clear = ranked.count == 1 || best.1 >= Self.leadFactor * ranked[1].1
+            let attributed = candidates.count == 1 || (best.1 > 0 && clear) ? best.0 : nil
             entries.append(Entry(
                 appellation: appellation, card: attributed, score: best.1,
                 runnerUp: ranked.count > 1 ? ranked[1].0 : nil, runnerUpScore: ranked.count > 1 ? ranked[1].1 : 0,

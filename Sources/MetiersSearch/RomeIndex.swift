@@ -125,8 +125,8 @@ final class RomeIndex {
     }
 
     /// For each card (id and codes), the appellation under its codes that best matches the
-    /// query: among those attributed to the card first, then among any under its codes. One
-    /// search for all the cards of an answer.
+    /// query, one attributed to the card winning a tie. One search for all the cards of an
+    /// answer.
     func bestPerCard(titleShares: [String: Double], stems: Set<String>, cards: [(id: String, codes: [String])]) throws -> [String: RomeAppellation] {
         let codes = Array(Set(cards.flatMap(\.codes))).sorted()
         guard !codes.isEmpty, !stems.isEmpty || !titleShares.isEmpty, let filter = try parents(codes) else { return [:] }
@@ -151,7 +151,14 @@ final class RomeIndex {
             }
         }
         var result: [String: RomeAppellation] = [:]
-        for card in cards { result[card.id] = (attributed[card.id] ?? underCodes[card.id])?.1 }
+        for card in cards {
+            // The best match under the card's codes; on a tie, one of the card's own titles.
+            if let own = attributed[card.id], own.0 + 1e-9 >= (underCodes[card.id]?.0 ?? 0) {
+                result[card.id] = own.1
+            } else {
+                result[card.id] = underCodes[card.id]?.1
+            }
+        }
         return result
     }
 

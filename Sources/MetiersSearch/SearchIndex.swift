@@ -632,8 +632,8 @@ public final class SearchIndex {
             facets = counts
         }
         let page = hits.dropFirst(request.offset).prefix(request.limit)
-        // Each result's ROME appellation: the card's own ROME titles first, then any title
-        // under its codes (none for a card without a ROME code).
+        // Each result's ROME appellation: the best-matching title under its codes, the card's
+        // own ROME titles winning a tie (none for a card without a ROME code).
         let romeAppellations = try rome?.bestPerCard(
             titleShares: romeShares, stems: romeStems, cards: page.map { (id: $0.card.id, codes: $0.card.rome) }) ?? [:]
         var result: [SearchHit] = []
@@ -794,7 +794,8 @@ public final class SearchIndex {
         return nil
     }
 
-    /// True when the stem of `word` is a term of some text field or a vocabulary alias.
+    /// True when the stem of `word` is a term of some text field, a vocabulary alias or a word
+    /// of a ROME title.
     private func known(_ word: String) -> Bool {
         if let cached = knownWords[word] { return cached }
         let stem = analyzer.stem(word)
@@ -802,6 +803,9 @@ public final class SearchIndex {
         for prefix in TermPrefix.textFields where !found && ((try? database.termFrequency(prefix.rawValue + stem)) ?? 0) > 0 {
             found = true
         }
+        // A word of some ROME title is a real job word, not a typo ("Architecte d'intérieur"
+        // must not become "architecte ingénieur").
+        if !found, let rome, ((try? rome.database.termFrequency(TermPrefix.title.rawValue + stem)) ?? 0) > 0 { found = true }
         if knownWords.count > 20_000 { knownWords.removeAll(keepingCapacity: true) }
         knownWords[word] = found
         return found

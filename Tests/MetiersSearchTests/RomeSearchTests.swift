@@ -85,6 +85,28 @@ final class RomeSearchTests: XCTestCase {
         }
     }
 
+    /// A word some ROME title has is a real word, not a typo to correct into a card's word.
+    func testRomeWordsAreNotCorrectedAsTypos() throws {
+        let outcome = try index.search(SearchRequest(text: "Architecte d'intérieur"))
+        XCTAssertNil(outcome.didYouMean, "intérieur is not a misspelt ingénieur")
+        XCTAssertEqual(outcome.match, .none)
+        XCTAssertEqual(outcome.nearestRome?.metier.code, "F1102")
+        XCTAssertEqual(try index.search(SearchRequest(text: "devloppeur java")).didYouMean, "developpeur java", "real typos are still corrected")
+    }
+
+    /// A title that two cards explain about as well extends neither: no coin toss pulls queries.
+    func testCloseCallsAreNotAttributed() throws {
+        let cards = try CardStore.load(from: TestIndex.cardsPath)
+        let attribution = RomeAttribution.compute(cards: cards, catalog: TestIndex.romeCatalog, vocabulary: try TestIndex.vocabulary(), analyzer: try FrenchAnalyzer())
+        for entry in attribution.entries where entry.card != nil && entry.candidates.count > 1 {
+            XCTAssertGreaterThanOrEqual(entry.score, 1.1 * entry.runnerUpScore, entry.appellation.label)
+        }
+        let devops = try XCTUnwrap(attribution.entries.first { $0.appellation.label == "Ingénieur / Ingénieure DevOps" })
+        XCTAssertNil(devops.card, "it scores the same on two M1805 cards")
+        XCTAssertEqual(try index.search(SearchRequest(text: "Ingénieur DevOps")).hits.first?.card.id, "integrateur-d-exploitation",
+                       "the vocabulary's reading of devops leads")
+    }
+
     func testTheRomeFeatureSwitchesOff() throws {
         var options = RankingOptions()
         options.rome = false
