@@ -146,14 +146,16 @@ public struct RomeAttribution: Sendable, Equatable {
 }
 
 /// The titles a ROME label stands for, for title keys: the label, its variants as for the
-/// cards' appellations, and each part around " - " that has two words or more
+/// cards' appellations, and each part around " - " that has two distinct words or more
 /// ("Gestionnaire de contrats de vente - Contract manager").
 public enum RomeTitles {
     public static func variants(of label: String) -> [String] {
         var result = TitleKey.variants(of: label)
         let parts = label.components(separatedBy: " - ")
         if parts.count > 1 {
-            for part in parts where TitleKey.words(of: part).count >= 2 { result += TitleKey.variants(of: part) }
+            // Two distinct words: "Développeur / Développeuse - jeux vidéo" must not yield the
+            // bare title "Développeur / Développeuse".
+            for part in parts where Set(TitleKey.words(of: part)).count >= 2 { result += TitleKey.variants(of: part) }
         }
         var seen = Set<String>()
         return result.filter { seen.insert($0).inserted }

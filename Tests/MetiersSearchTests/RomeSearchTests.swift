@@ -94,6 +94,15 @@ final class RomeSearchTests: XCTestCase {
         XCTAssertEqual(try index.search(SearchRequest(text: "devloppeur java")).didYouMean, "developpeur java", "real typos are still corrected")
     }
 
+    /// The parts of a ROME label around " - " are titles only when they have two distinct words.
+    func testRomeTitleVariants() {
+        XCTAssertEqual(RomeTitles.variants(of: "Développeur / Développeuse - jeux vidéo"), ["Développeur / Développeuse - jeux vidéo", "jeux vidéo"],
+                       "not the bare \"Développeur / Développeuse\"")
+        XCTAssertEqual(RomeTitles.variants(of: "Gestionnaire de contrats de vente - Contract manager"),
+                       ["Gestionnaire de contrats de vente - Contract manager", "Gestionnaire de contrats de vente", "Contract manager"])
+        XCTAssertEqual(RomeTitles.variants(of: "Analyste SOC (Security Operations Center)"), ["Analyste SOC (Security Operations Center)", "Analyste SOC "])
+    }
+
     /// A title that two cards explain about as well extends neither: no coin toss pulls queries.
     func testCloseCallsAreNotAttributed() throws {
         let cards = try CardStore.load(from: TestIndex.cardsPath)
