@@ -73,11 +73,12 @@ public struct IndexBuilder {
         }
         let version = "v\(DispatchTimeSource.nanosecondsSinceEpoch())"
         let databasePath = root + "/" + version
-        let indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome)
         let synonymCount: Int
         var attribution: RomeAttribution?
+        let indexVersion: String
         do {
             if let rome { attribution = RomeAttribution.compute(cards: cards, catalog: rome, vocabulary: vocabulary, analyzer: try FrenchAnalyzer()) }
+            indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome, attribution: attribution)
             synonymCount = try write(cards: cards, vocabulary: vocabulary, attribution: attribution, indexVersion: indexVersion, build: version, to: databasePath)
             if let rome, let attribution {
                 try RomeDatabaseWriter.write(catalog: rome, attribution: attribution, indexVersion: indexVersion, to: databasePath + "/rome")
@@ -211,9 +212,9 @@ public struct IndexBuilder {
 
     private func versionNumber(_ name: String) -> UInt64 { UInt64(name.dropFirst()) ?? 0 }
 
-    /// A short, stable digest of what is indexed: the same cards and vocabulary give the same
-    /// version, so a job board can cache answers per version.
-    public static func contentVersion(cards: [Card], vocabulary: Vocabulary, rome: RomeCatalog? = nil) -> String {
+    /// A short, stable digest of what is indexed: the same cards, vocabulary, ROME data and
+    /// attribution give the same version, so a job board can cache answers per version.
+    public static func contentVersion(cards: [Card], vocabulary: Vocabulary, rome: RomeCatalog? = nil, attribution: RomeAttribution? = nil) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var hash = FNV1a()
@@ -226,6 +227,8 @@ public struct IndexBuilder {
             for a in rome.appellations { hash.combine("\(a.codeOgr)\t\(a.label)\t\(a.codeRome)\t\(a.codeRomeParent)\n") }
             for m in rome.metiers { hash.combine("\(m.code)\t\(m.label)\t\(m.parent)\n") }
         }
+        // Which card each ROME title extends depends on the attribution rule too.
+        for e in attribution?.entries ?? [] { hash.combine("\(e.appellation.codeOgr)>\(e.card ?? "-")\n") }
         return String(hash.value, radix: 16).leftPadded(to: 16)
     }
 }
