@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "MetiersSearchTests", dependencies: ["MetiersSearch", "MetiersIndex", "MetiersCorpus", "MetiersTestSupport"]),
         .testTarget(name: "MetiersServerTests", dependencies: ["MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersIndex", "MetiersTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
-        .testTarget(name: "SystemdTests", dependencies: ["MetiersServer"]),
+        .testTarget(name: "SystemdTests", dependencies: ["MetiersServer", "MetiersTestSupport"]),
         // The hostile-input suite, against the live daemon.
         .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
         // Benchmark: `swift run -c release metiers-bench`.

@@ -39,6 +39,8 @@ final class RomeIndex {
     let cardCodes: [String]
     let metiers: [String: RomeMetier]
     private let metierList: [RomeMetier]
+    /// Boolean query: the appellations under the cards' codes (nil when the cards carry none).
+    let inScope: Query?
     /// Per stem, the ROME titles under the cards' codes that contain it.
     private var inScopeCount: [String: Int] = [:]
     private var documents: [UInt32: RomeDocument] = [:]
@@ -59,8 +61,9 @@ final class RomeIndex {
         cardCodes = try database.metadata(MetadataKey.cardRomeCodes).split(separator: " ").map(String.init)
         metierList = try decoder.decode([RomeMetier].self, from: Data(try database.metadata(MetadataKey.romeMetiers).utf8))
         metiers = Dictionary(metierList.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        inScope = try Self.parents(cardCodes)
         // Which words belong to the cards' side of ROME: counted over the titles under their codes.
-        if let scope = try inScope() {
+        if let scope = inScope {
             let mset = try database.search(scope, limit: 5_000)
             for i in 0..<mset.count {
                 for term in try terms(of: try mset.match(at: i).docid) where term.hasPrefix(TermPrefix.title.rawValue) {
@@ -70,13 +73,8 @@ final class RomeIndex {
         }
     }
 
-    /// Boolean query: the appellations under the cards' codes.
-    func inScope() throws(XapianError) -> Query? {
-        try parents(cardCodes)
-    }
-
     /// Boolean query: the appellations whose parent code is one of `codes`.
-    func parents(_ codes: [String]) throws(XapianError) -> Query? {
+    static func parents(_ codes: [String]) throws(XapianError) -> Query? {
         guard !codes.isEmpty else { return nil }
         let terms = try codes.map { code throws(XapianError) in try Query(term: TermPrefix.romeParent.rawValue + code) }
         return terms.count == 1 ? terms[0] : try Query(.or, terms)
@@ -101,12 +99,7 @@ final class RomeIndex {
     /// those `filter` lets through (all when nil), leaving out those `excluded` matches.
     func best(titleShares: [String: Double], stems: Set<String>, filter: Query?, excluded: Query? = nil) throws -> RomeMatch? {
         guard !stems.isEmpty || !titleShares.isEmpty else { return nil }
-        var parts: [Query] = []
-        for (key, share) in titleShares.sorted(by: { $0.key < $1.key }) {
-            parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: 10 * share * share))
-        }
-        for stem in stems.sorted() { parts.append(try Query(term: TermPrefix.title.rawValue + stem)) }
-        var query = try Query(.or, parts)
+        var query = try matchQuery(titleShares: titleShares, stems: stems)
         if let excluded { query = try Query(.andNot, [query, excluded]) }
         if let filter { query = try Query(.filter, [query, filter]) }
         let mset = try database.search(query, limit: Self.candidates)
@@ -129,13 +122,9 @@ final class RomeIndex {
     /// answer.
     func bestPerCard(titleShares: [String: Double], stems: Set<String>, cards: [(id: String, codes: [String])]) throws -> [String: RomeAppellation] {
         let codes = Array(Set(cards.flatMap(\.codes))).sorted()
-        guard !codes.isEmpty, !stems.isEmpty || !titleShares.isEmpty, let filter = try parents(codes) else { return [:] }
-        var parts: [Query] = []
-        for (key, share) in titleShares.sorted(by: { $0.key < $1.key }) {
-            parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: 10 * share * share))
-        }
-        for stem in stems.sorted() { parts.append(try Query(term: TermPrefix.title.rawValue + stem)) }
-        let mset = try database.search(try Query(.filter, [try Query(.or, parts), filter]), limit: Self.perCardCandidates)
+        guard !codes.isEmpty, !stems.isEmpty || !titleShares.isEmpty, let filter = try Self.parents(codes) else { return [:] }
+        let query = try Query(.filter, [try matchQuery(titleShares: titleShares, stems: stems), filter])
+        let mset = try database.search(query, limit: Self.perCardCandidates)
         // Per card: the best attributed match and the best match under its codes.
         var attributed: [String: (Double, RomeAppellation)] = [:]
         var underCodes: [String: (Double, RomeAppellation)] = [:]
@@ -164,6 +153,17 @@ final class RomeIndex {
 
     /// Candidates `bestPerCard` looks at (the titles under the cards' codes are 498).
     static let perCardCandidates = 200
+
+    /// The ROME titles that share a title key or a word with the query: keys weighted by the
+    /// square of the share of the query they cover, as for the cards.
+    private func matchQuery(titleShares: [String: Double], stems: Set<String>) throws(XapianError) -> Query {
+        var parts: [Query] = []
+        for (key, share) in titleShares.sorted(by: { $0.key < $1.key }) {
+            parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: 10 * share * share))
+        }
+        for stem in stems.sorted() { parts.append(try Query(term: TermPrefix.title.rawValue + stem)) }
+        return try Query(.or, parts)
+    }
 
     /// How much of the query a ROME title explains, and the query's stems it contains.
     private func quality(of docid: UInt32, titleShares: [String: Double], stems: Set<String>) throws -> (quality: Double, stems: Set<String>) {

@@ -273,8 +273,8 @@ public final class SearchIndex {
             titleWords = Set(try database.metadata(MetadataKey.titleWords).split(separator: " ").map(String.init))
             romeTitleWords = titleWords.union(try database.metadata(MetadataKey.romeTitleWords).split(separator: " ").map(String.init))
             let build = try database.metadata(MetadataKey.buildDirectory)
-            let romePath = [path + "/" + build + "/rome", path + "/rome"].first { !build.isEmpty && FileManager.default.fileExists(atPath: $0 + "/iamglass") }
-                ?? (FileManager.default.fileExists(atPath: path + "/rome/iamglass") ? path + "/rome" : nil)
+            // Under a stub root, the build's directory; opened directly, the database's own.
+            let romePath = [path + "/" + build + "/rome", path + "/rome"].first { FileManager.default.fileExists(atPath: $0 + "/iamglass") }
             rome = try romePath.map { try RomeIndex(path: $0) }
             if rome == nil { logger.notice("index has no ROME data", metadata: ["path": "\(path)"]) }
         } catch let error as SearchError {
@@ -594,10 +594,10 @@ public final class SearchIndex {
                 forcedNone = best.map { !rome.cardCodes.contains($0.appellation.codeRomeParent) } ?? false
             } else if useRome && cardTitle + Self.outsideLead <= 1 {
                 // (A card whose title explains the query that well cannot be beaten by the lead.)
-                nearest = try rome.best(titleShares: romeShares, stems: romeStems, filter: nil, excluded: try rome.inScope())
+                nearest = try rome.best(titleShares: romeShares, stems: romeStems, filter: nil, excluded: rome.inScope)
                 nearestSearched = true
                 if let outside = nearest, outside.quality >= Self.outsideQuality {
-                    let inside = try rome.best(titleShares: romeShares, stems: romeStems, filter: try rome.inScope())?.quality ?? 0
+                    let inside = try rome.best(titleShares: romeShares, stems: romeStems, filter: rome.inScope)?.quality ?? 0
                     if outside.quality >= max(cardTitle, inside) + Self.outsideLead {
                         // The words that make the difference must belong elsewhere: in no card's
                         // title, and mostly in ROME titles outside the cards' codes.
@@ -644,7 +644,7 @@ public final class SearchIndex {
         }
         var nearestRome: NearestRomeMatch?
         if result.isEmpty, !nearestSearched, let rome {
-            nearest = try rome.best(titleShares: romeShares, stems: romeStems, filter: nil, excluded: try rome.inScope())
+            nearest = try rome.best(titleShares: romeShares, stems: romeStems, filter: nil, excluded: rome.inScope)
         }
         if result.isEmpty, let nearest, nearest.quality >= Self.nearestQuality, let metier = rome?.metiers[nearest.appellation.codeRome] {
             nearestRome = NearestRomeMatch(metier: metier, appellation: nearest.appellation, quality: nearest.quality)

@@ -6,14 +6,7 @@ import XCTest
 /// the built binaries and talk to the daemon.
 class DaemonTestCase: XCTestCase {
     /// Where `swift build` put the binaries (the test bundle sits beside them).
-    static let binaries: URL = {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
-        var dir = bundle.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("metiersd").path) {
-            dir = Bundle.main.bundleURL
-        }
-        return dir
-    }()
+    static var binaries: URL { TestIndex.binaries }
 
     var directory = ""
     var socket: String { directory + "/metiers.sock" }

@@ -34,14 +34,7 @@ struct MemoryStatus: CustomStringConvertible {
 /// `metiers-index`: one per test class.
 final class LiveDaemon: @unchecked Sendable {
     /// Where `swift build` put the binaries (the test bundle sits beside them).
-    static let binaries: URL = {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
-        var dir = bundle.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("metiersd").path) {
-            dir = Bundle.main.bundleURL
-        }
-        return dir
-    }()
+    static var binaries: URL { TestIndex.binaries }
 
     let directory: String
     var socket: String { directory + "/metiers.sock" }
@@ -65,7 +58,7 @@ final class LiveDaemon: @unchecked Sendable {
 
     static func start(name: String) throws -> LiveDaemon {
         let directory = TestIndex.temporaryDirectory("metiers-hostile-\(name)")
-        let index = try runTool("metiers-index", ["--db", directory + "/db", "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath], in: directory)
+        let index = try runTool("metiers-index", ["--db", directory + "/db", "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath], in: directory)
         guard index.status == 0, index.output.contains("indexed 36 cards") else {
             throw HarnessError("metiers-index failed (\(index.status)): \(index.output)")
         }

@@ -21,6 +21,16 @@ public enum TestIndex {
             fatalError("cannot read the ROME data: \(error)")
         }
     }()
+    /// Where `swift build` put the binaries (the test bundle sits beside them).
+    public static let binaries: URL = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+        var dir = bundle.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("metiersd").path) {
+            dir = Bundle.main.bundleURL
+        }
+        return dir
+    }()
+
     /// `../shared/eval` beside the repository, when present.
     public static var evalDirectory: String { URL(fileURLWithPath: repositoryRoot + "/../shared/eval").standardizedFileURL.path }
 

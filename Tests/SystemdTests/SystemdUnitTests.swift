@@ -1,5 +1,6 @@
 import Foundation
 import MetiersServer
+import MetiersTestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -25,14 +26,7 @@ final class SystemdUnitTests: XCTestCase {
     static let maximumExposure = 2.0
 
     /// Where `swift build` put the binaries (the test bundle sits beside them).
-    static let binaries: URL = {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
-        var dir = bundle.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("metiersd").path) {
-            dir = Bundle.main.bundleURL
-        }
-        return dir
-    }()
+    static var binaries: URL { TestIndex.binaries }
 
     var directory = ""
     var processes: [Process] = []
@@ -421,7 +415,7 @@ final class SystemdUnitTests: XCTestCase {
         let database = directory + "/db"
         let outcome = try run(Self.binaries.appendingPathComponent("metiers-index").path, [
             "build", "--config", Self.installedConfiguration, "--db", database, "--cards", Self.repositoryRoot + "/Index/cards",
-            "--vocabulary", Self.repositoryRoot + "/Config/vocabulary.txt",
+            "--vocabulary", Self.repositoryRoot + "/Config/vocabulary.txt", "--rome", Self.repositoryRoot + "/Index/rome",
         ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         return database
