@@ -22,21 +22,23 @@ let package = Package(
     targets: [
         // The declaration of libFuzzer's driver, which each target's entry point calls.
         .target(name: "CFuzzerDriver"),
+        // Running the driver and checking properties, shared by the targets.
+        .target(name: "FuzzSupport", dependencies: ["CFuzzerDriver"]),
         // Request.decode on arbitrary bytes, and the responses that echo what it read.
         .executableTarget(name: "fuzz-request", dependencies: [
-            "CFuzzerDriver", .product(name: "MetiersProtocol", package: mainIdentity),
+            "FuzzSupport", .product(name: "MetiersProtocol", package: mainIdentity),
         ]),
         // QueryText.parse, Tokenizer.tokenize, Folding.fold and Folding.slug on arbitrary UTF-8.
         .executableTarget(name: "fuzz-query", dependencies: [
-            "CFuzzerDriver", .product(name: "MetiersText", package: mainIdentity),
+            "FuzzSupport", .product(name: "MetiersText", package: mainIdentity),
         ]),
         // RomeCatalog.parse on arbitrary text (the ROME appellation file).
         .executableTarget(name: "fuzz-rome", dependencies: [
-            "CFuzzerDriver", .product(name: "MetiersCorpus", package: mainIdentity),
+            "FuzzSupport", .product(name: "MetiersCorpus", package: mainIdentity),
         ]),
         // ReferentielImporter.cards(fromText:) on arbitrary text.
         .executableTarget(name: "fuzz-importer", dependencies: [
-            "CFuzzerDriver", .product(name: "MetiersCorpus", package: mainIdentity),
+            "FuzzSupport", .product(name: "MetiersCorpus", package: mainIdentity),
         ]),
     ]
 )

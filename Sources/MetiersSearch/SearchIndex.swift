@@ -503,9 +503,7 @@ public final class SearchIndex {
         let allStems = plan.words.map(\.stem) + plan.expansions.flatMap { $0.stems.flatMap { $0 } }
             + parsed.phrases.flatMap { $0.map { analyzer.stem($0.word) } }
         for (prefix, _) in explainedFields { for stem in allStems { addTerm(prefix.rawValue + stem) } }
-        for key in titleShares.keys.sorted() {
-            addTerm(TermPrefix.titleKey.rawValue + key)
-        }
+        for key in titleShares.keys.sorted() { addTerm(TermPrefix.titleKey.rawValue + key) }
         for key in cardRomeShares.keys.sorted() { addTerm(TermPrefix.romeTitleKey.rawValue + key) }
 
         // Explaining a match (its matching terms) costs a walk of the query per document: only

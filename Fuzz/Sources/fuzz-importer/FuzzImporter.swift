@@ -6,7 +6,7 @@
 // - an ImportError has a line number within the text (or 0) and a message;
 // - a successful import has exactly 36 cards with distinct, non-empty slug ids, each card's
 //   passerelles pointing at cards of the import.
-import CFuzzerDriver
+import FuzzSupport
 import Foundation
 import MetiersCorpus
 import MetiersText
@@ -14,16 +14,11 @@ import MetiersText
 /// The entry point SwiftPM links as `main`: libFuzzer's driver, on `fuzz`.
 @_cdecl("fuzz_importer_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        guard let data else { return withUnsafePointer(to: UInt8(0)) { fuzz($0, 0) } }
-        return fuzz(data, size)
-    }
+    runFuzzer(argc, argv, fuzz)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     do {
         let cards = try ReferentielImporter.cards(fromText: text)
@@ -39,19 +34,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         require(!error.description.isEmpty && !error.expected.isEmpty)
     }
     return 0
-}
-
-/// Checks a property of the code under test: on failure, says what failed on stderr (an -O
-/// build drops precondition messages) and aborts, which libFuzzer reports as a crash.
-func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
-    if !condition {
-        fail(message(), file: file, line: line)
-    }
-}
-
-/// Says what failed on stderr and aborts.
-func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
-    let text = Array("fuzz property failed at \(file):\(line): \(message)\n".utf8)
-    _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    abort()
 }

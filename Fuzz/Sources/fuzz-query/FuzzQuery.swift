@@ -8,23 +8,18 @@
 //   `[start, end)` Unicode-scalar offsets inside the text, in order;
 // - Folding.slug is empty or `[a-z0-9]+(-[a-z0-9]+)*`, and slug(slug(x)) == slug(x);
 // - Folding.fold does not trap.
-import CFuzzerDriver
+import FuzzSupport
 import Foundation
 import MetiersText
 
 /// The entry point SwiftPM links as `main`: libFuzzer's driver, on `fuzz`.
 @_cdecl("fuzz_query_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        guard let data else { return withUnsafePointer(to: UInt8(0)) { fuzz($0, 0) } }
-        return fuzz(data, size)
-    }
+    runFuzzer(argc, argv, fuzz)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let scalars = text.unicodeScalars.count
 
@@ -72,19 +67,4 @@ private func checkTokens(_ tokens: [Token], scalars: Int, what: String) {
             require(token.position == UInt32(i + 1), "\(what): token \(i) at position \(token.position)")
         }
     }
-}
-
-/// Checks a property of the code under test: on failure, says what failed on stderr (an -O
-/// build drops precondition messages) and aborts, which libFuzzer reports as a crash.
-func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
-    if !condition {
-        fail(message(), file: file, line: line)
-    }
-}
-
-/// Says what failed on stderr and aborts.
-func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
-    let text = Array("fuzz property failed at \(file):\(line): \(message)\n".utf8)
-    _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    abort()
 }

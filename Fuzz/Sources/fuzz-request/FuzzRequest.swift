@@ -7,23 +7,18 @@
 //   keeps only the id, so the reason may differ);
 // - the response the daemon would send (success, or failure echoing the id that was read)
 //   encodes, and decodes back with the same id.
-import CFuzzerDriver
+import FuzzSupport
 import Foundation
 import MetiersProtocol
 
 /// The entry point SwiftPM links as `main`: libFuzzer's driver, on `fuzz`.
 @_cdecl("fuzz_request_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        guard let data else { return withUnsafePointer(to: UInt8(0)) { fuzz($0, 0) } }
-        return fuzz(data, size)
-    }
+    runFuzzer(argc, argv, fuzz)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     switch Request.decode(bytes) {
     case .success(let request):
@@ -95,19 +90,4 @@ private func sameID(_ a: RequestID?, _ b: RequestID?) -> Bool {
     case (.int(let x)?, .double(let y)?), (.double(let y)?, .int(let x)?): return Double(x) == y
     default: return false
     }
-}
-
-/// Checks a property of the code under test: on failure, says what failed on stderr (an -O
-/// build drops precondition messages) and aborts, which libFuzzer reports as a crash.
-func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
-    if !condition {
-        fail(message(), file: file, line: line)
-    }
-}
-
-/// Says what failed on stderr and aborts.
-func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
-    let text = Array("fuzz property failed at \(file):\(line): \(message)\n".utf8)
-    _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    abort()
 }

@@ -5,7 +5,7 @@
 // - the importer never traps: it returns a catalogue or throws a RomeImportError;
 // - a RomeImportError that names a line names one within the text;
 // - a parsed catalogue has distinct numeric ids and well-formed codes, each a known métier.
-import CFuzzerDriver
+import FuzzSupport
 import Foundation
 import MetiersCorpus
 
@@ -22,16 +22,11 @@ let known: Set = ["A1101", "D1102", "M1805", "M1855"]
 /// The entry point SwiftPM links as `main`: libFuzzer's driver, on `fuzz`.
 @_cdecl("fuzz_rome_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        guard let data else { return withUnsafePointer(to: UInt8(0)) { fuzz($0, 0) } }
-        return fuzz(data, size)
-    }
+    runFuzzer(argc, argv, fuzz)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     do {
         let catalog = try RomeCatalog.parse(metiers: metiers, appellations: text)
@@ -53,14 +48,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         require(!error.description.isEmpty, "an error without a message")
     }
     return 0
-}
-
-/// Checks a property of the code under test: on failure, says what failed on stderr (an -O
-/// build drops precondition messages) and aborts, which libFuzzer reports as a crash.
-func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
-    if !condition {
-        let text = Array("fuzz property failed at \(file):\(line): \(message())\n".utf8)
-        _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-        abort()
-    }
 }
