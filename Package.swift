@@ -60,7 +60,7 @@ let package = Package(
         // Configuration file (Config/metiers.toml); read by the executables only.
         .target(name: "MetiersConfig"),
         .executableTarget(name: "metiers-index", dependencies: [
-            "MetiersCorpus", "MetiersIndex", "MetiersConfig",
+            "MetiersCorpus", "MetiersIndex", "MetiersSearch", "MetiersConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

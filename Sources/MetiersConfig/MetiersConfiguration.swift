@@ -18,6 +18,8 @@ public struct MetiersConfiguration: Equatable, Sendable {
     public var cardsPath: String = "Index/cards"
     /// The synonym and abbreviation table.
     public var vocabularyPath: String = "Config/vocabulary.txt"
+    /// The search's ranking model, written by `Scripts/fit` and stored in the index.
+    public var rankingModelPath: String = "Config/ranking-model.json"
     /// The ROME data (France Travail open data, two CSV files) that metiers ships.
     public var romePath: String = "Index/rome"
     /// Results per page when a request gives no `limit`.
@@ -140,6 +142,7 @@ public struct MetiersConfiguration: Equatable, Sendable {
         if let v = try string("index.cards") { config.cardsPath = resolve(v) }
         if let v = try string("index.vocabulary") { config.vocabularyPath = resolve(v) }
         if let v = try string("index.rome") { config.romePath = resolve(v) }
+        if let v = try string("index.ranking_model") { config.rankingModelPath = resolve(v) }
         if let v = try integer("search.default_limit", 1...100) { config.defaultLimit = v }
         known.insert("search.min_confidence")
         switch values["search.min_confidence"] {

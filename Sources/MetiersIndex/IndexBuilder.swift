@@ -60,7 +60,11 @@ public struct IndexBuilder {
     /// Indexes `cards` (and `vocabulary`'s synonyms, and the ROME catalogue when given) into a
     /// new version under `root`. The ROME appellations go into their own database,
     /// `<root>/<version>/rome`, so that 13,000 other titles do not change the cards' statistics.
-    public func build(cards: [Card], vocabulary: Vocabulary = Vocabulary(), rome: RomeCatalog? = nil, root: String) throws(IndexBuildError) -> IndexBuildReport {
+    /// `rankingModel` is the search's model as JSON (`Config/ranking-model.json`), stored in the
+    /// index so that a daemon serves the model its index was built with.
+    public func build(
+        cards: [Card], vocabulary: Vocabulary = Vocabulary(), rome: RomeCatalog? = nil, rankingModel: String, root: String
+    ) throws(IndexBuildError) -> IndexBuildReport {
         guard !cards.isEmpty else { throw .noCards }
         var seen = Set<String>()
         for card in cards where !seen.insert(card.id).inserted { throw .duplicateId(card.id) }
@@ -78,8 +82,10 @@ public struct IndexBuilder {
         let indexVersion: String
         do {
             if let rome { attribution = RomeAttribution.compute(cards: cards, catalog: rome, vocabulary: vocabulary, analyzer: try FrenchAnalyzer()) }
-            indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome, attribution: attribution)
-            synonymCount = try write(cards: cards, vocabulary: vocabulary, attribution: attribution, indexVersion: indexVersion, build: version, to: databasePath)
+            indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome, attribution: attribution, rankingModel: rankingModel)
+            synonymCount = try write(
+                cards: cards, vocabulary: vocabulary, attribution: attribution, rankingModel: rankingModel, indexVersion: indexVersion, build: version,
+                to: databasePath)
             if let rome, let attribution {
                 try RomeDatabaseWriter.write(catalog: rome, attribution: attribution, indexVersion: indexVersion, to: databasePath + "/rome")
             }
@@ -98,7 +104,9 @@ public struct IndexBuilder {
     }
 
     /// Writes one complete database; returns the number of synonym pairs.
-    private func write(cards: [Card], vocabulary: Vocabulary, attribution: RomeAttribution?, indexVersion: String, build: String, to path: String) throws(XapianError) -> Int {
+    private func write(
+        cards: [Card], vocabulary: Vocabulary, attribution: RomeAttribution?, rankingModel: String, indexVersion: String, build: String, to path: String
+    ) throws(XapianError) -> Int {
         let database = try WritableDatabase(creatingAt: path)
         let analyzer = try FrenchAnalyzer()
         let encoder = JSONEncoder()
@@ -176,6 +184,7 @@ public struct IndexBuilder {
         try database.setMetadata(MetadataKey.titleWords, titleWords.sorted().joined(separator: " "))
         try database.setMetadata(MetadataKey.romeTitleWords, romeTitleWords.sorted().joined(separator: " "))
         try database.setMetadata(MetadataKey.buildDirectory, build)
+        try database.setMetadata(MetadataKey.rankingModel, rankingModel)
         try database.setMetadata(MetadataKey.cardRomeCodes, Set(cards.flatMap(\.rome)).sorted().joined(separator: " "))
         try database.setMetadata(MetadataKey.builtAt, Date().formatted(.iso8601))
         try database.commit()
@@ -214,7 +223,9 @@ public struct IndexBuilder {
 
     /// A short, stable digest of what is indexed: the same cards, vocabulary, ROME data and
     /// attribution give the same version, so a job board can cache answers per version.
-    public static func contentVersion(cards: [Card], vocabulary: Vocabulary, rome: RomeCatalog? = nil, attribution: RomeAttribution? = nil) -> String {
+    public static func contentVersion(
+        cards: [Card], vocabulary: Vocabulary, rome: RomeCatalog? = nil, attribution: RomeAttribution? = nil, rankingModel: String = ""
+    ) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var hash = FNV1a()
@@ -229,6 +240,8 @@ public struct IndexBuilder {
         }
         // Which card each ROME title extends depends on the attribution rule too.
         for e in attribution?.entries ?? [] { hash.combine("\(e.appellation.codeOgr)>\(e.card ?? "-")\n") }
+        // The answers depend on the ranking model too.
+        hash.combine(rankingModel)
         return String(hash.value, radix: 16).leftPadded(to: 16)
     }
 }

@@ -104,6 +104,8 @@ public enum MetadataKey {
     /// ROME database: every métier as JSON (`[{"code","label","parent"}]`).
     public static let romeMetiers = "metiers.rome_metiers"
     /// ROME database: the ROME version ("460").
+    /// The ranking model the index was built with (`Config/ranking-model.json`), as JSON.
+    public static let rankingModel = "metiers.ranking_model"
     public static let romeVersion = "metiers.rome_version"
 }
 

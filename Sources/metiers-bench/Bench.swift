@@ -173,6 +173,7 @@ struct Session {
         let cards = try CardStore.load(from: repository + "/Index/cards")
         let vocabularyPath = repository + "/Config/vocabulary.txt"
         let vocabulary = try Vocabulary.parse(String(contentsOfFile: vocabularyPath, encoding: .utf8))
+        let rankingModel = try String(contentsOfFile: repository + "/Config/ranking-model.json", encoding: .utf8)
         let pools = TextPools(cards: cards)
         var workload = Workload(pools: pools, postingCount: s.distinctPostings, seed: s.seed)
 
@@ -327,7 +328,7 @@ struct Session {
         // 6: growth.
         var growth: [GrowthPoint] = []
         for size in s.sizes {
-            growth.append(try measureGrowth(size: size, real: cards, pools: pools, vocabulary: vocabulary, titles: titles, postings: postings))
+            growth.append(try measureGrowth(size: size, real: cards, pools: pools, vocabulary: vocabulary, rankingModel: rankingModel, titles: titles, postings: postings))
         }
 
         // The table.
@@ -622,7 +623,9 @@ struct Session {
         var rssAfterQueries: Int
     }
 
-    mutating func measureGrowth(size: Int, real: [Card], pools: TextPools, vocabulary: Vocabulary, titles: [String], postings: [String]) throws -> GrowthPoint {
+    mutating func measureGrowth(
+        size: Int, real: [Card], pools: TextPools, vocabulary: Vocabulary, rankingModel: String, titles: [String], postings: [String]
+    ) throws -> GrowthPoint {
         let synthetic = size != real.count
         progress("growth: \(size) \(synthetic ? "synthetic" : "real") cards")
         let root = temporary.path + "/growth-\(size)"
@@ -632,7 +635,7 @@ struct Session {
             let cards = synthetic ? SyntheticCards.make(count: size, from: real, pools: pools, seed: settings.seed &+ UInt64(size)) : real
             words = SyntheticCards.wordCount(cards)
             let builder = IndexBuilder(logger: logger)
-            build = try time { _ = try builder.build(cards: cards, vocabulary: vocabulary, root: root) }
+            build = try time { _ = try builder.build(cards: cards, vocabulary: vocabulary, rankingModel: rankingModel, root: root) }
         }
         progress("  built in \(Format.seconds(build.seconds))")
         let indexKiB = directorySizeKiB(root)

@@ -3,6 +3,7 @@ import Logging
 import MetiersConfig
 import MetiersCorpus
 import MetiersIndex
+import MetiersSearch
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -73,6 +74,9 @@ struct Build: ParsableCommand {
     @Flag(help: "Index without the ROME data.")
     var noRome = false
 
+    @Option(help: "Ranking model (JSON written by Scripts/fit), stored in the index for the daemon.")
+    var rankingModel: String?
+
     func run() throws {
         let settings = options.settings()
         let logger = options.bootstrapLogging()
@@ -111,8 +115,16 @@ struct Build: ParsableCommand {
                 logger.notice("no ROME data; indexing without it", metadata: ["path": "\(romePath)"])
             }
         }
+        let modelPath = rankingModel ?? settings.rankingModelPath
+        guard let modelData = FileManager.default.contents(atPath: modelPath) else { fail("cannot read the ranking model \(modelPath)") }
         do {
-            let report = try IndexBuilder(logger: logger).build(cards: cards, vocabulary: table, rome: catalog, root: root)
+            _ = try RankingModel.decode(Array(modelData))
+        } catch {
+            fail("\(modelPath): \(error)")
+        }
+        do {
+            let report = try IndexBuilder(logger: logger).build(
+                cards: cards, vocabulary: table, rome: catalog, rankingModel: String(decoding: modelData, as: UTF8.self), root: root)
             var line = "indexed \(report.cardCount) cards, \(report.synonymCount) synonyms"
             if catalog != nil { line += ", \(report.romeAppellationCount) ROME appellations (\(report.romeAttributedCount) extend a card)" }
             print(line + " into \(report.databasePath) (index version \(report.indexVersion))")

@@ -10,6 +10,11 @@ import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 @main
 struct Metiersd: AsyncParsableCommand {
@@ -58,6 +63,9 @@ struct Metiersd: AsyncParsableCommand {
     @Option(name: .customLong("disable-feature"), help: "Switch a ranking feature off, to measure it: \(RankingOptions.featureNames.joined(separator: ", ")).")
     var disabledFeatures: [String] = []
 
+    @Option(help: "Serve this ranking model (JSON, as Scripts/fit writes it) instead of the one stored in the index.")
+    var rankingModel: String?
+
     func run() async throws {
         var settings = MetiersConfiguration()
         if let path = MetiersConfiguration.locate(explicit: config, environment: ProcessEnvironment.all) {
@@ -91,6 +99,14 @@ struct Metiersd: AsyncParsableCommand {
                 fail("unknown feature '\(feature)'; one of: \(RankingOptions.featureNames.joined(separator: ", "))")
             }
             ranking = disabled
+        }
+        if let rankingModel {
+            guard let data = FileManager.default.contents(atPath: rankingModel) else { fail("cannot read the ranking model \(rankingModel)") }
+            do throws(SearchError) {
+                ranking.model = try RankingModel.decode(Array(data))
+            } catch {
+                fail("\(rankingModel): \(error)")
+            }
         }
 
         let maximumLineLength = maxLineBytes ?? settings.maximumLineBytes

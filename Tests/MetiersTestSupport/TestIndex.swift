@@ -12,6 +12,15 @@ public enum TestIndex {
     public static var cardsPath: String { repositoryRoot + "/Index/cards" }
     public static var vocabularyPath: String { repositoryRoot + "/Config/vocabulary.txt" }
     public static var romePath: String { repositoryRoot + "/Index/rome" }
+    public static var rankingModelPath: String { repositoryRoot + "/Config/ranking-model.json" }
+
+    /// The committed ranking model's JSON.
+    public static func rankingModel() throws -> String {
+        guard let data = FileManager.default.contents(atPath: rankingModelPath) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: rankingModelPath])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
 
     /// The committed ROME data, read once per test process.
     public static let romeCatalog: RomeCatalog = {
@@ -51,7 +60,8 @@ public enum TestIndex {
         let root = temporaryDirectory("metiers-index") + "/db"
         do {
             let cards = try CardStore.load(from: cardsPath)
-            _ = try IndexBuilder(logger: Logger(label: "test")).build(cards: cards, vocabulary: try vocabulary(), rome: romeCatalog, root: root)
+            _ = try IndexBuilder(logger: Logger(label: "test")).build(
+                cards: cards, vocabulary: try vocabulary(), rome: romeCatalog, rankingModel: try rankingModel(), root: root)
         } catch {
             fatalError("cannot build the test index: \(error)")
         }

@@ -1,0 +1,159 @@
+import MetiersIndex
+import MetiersText
+
+/// Stage 1 of the search, text → what the query asks for: its syntax, its content words with
+/// their stems and title forms, where its title is, the vocabulary's expansions, spelling
+/// corrections and the role it names. The text is analysed once; every later stage reads this.
+struct QueryAnalysis {
+    var parsed: QueryText
+    var plan: QueryPlan
+    /// The corrected query, when unknown words were replaced by a spelling suggestion.
+    var didYouMean: String?
+    /// Stems of corrected words: guesses, counted half in coverage.
+    var correctedStems: Set<String>
+    /// The query is a posting or a description (many content words), not a title.
+    var isPosting: Bool
+    /// The words that name the job: the whole query for a title, the head or the words after
+    /// a recruiting marker for a posting, nothing for a posting without either.
+    var hasTitle: Bool
+    /// How much the query names a managing role, in [0, 1] (see `SearchIndex.managing`).
+    var managing: Double
+}
+
+extension SearchIndex {
+    /// Longest head (in content words) read as a posting's title.
+    static let maximumHeadWords = 8
+
+    /// Content words of a query that take part in the search (the rest of a longer text is left out).
+    static let maximumQueryWords = 300
+
+    /// Longest vocabulary alias looked up, in words.
+    static let maximumAliasWords = 3
+
+    func analyse(_ request: SearchRequest) throws -> QueryAnalysis {
+        let parsed: QueryText
+        do {
+            parsed = try QueryText.parse(request.text)
+        } catch {
+            throw SearchError.querySyntax(error.description)
+        }
+        var tokens = parsed.allWords
+        let content = tokens.filter { !FrenchWords.isStopword($0.word) }
+        guard !content.isEmpty else { throw SearchError.emptyQuery }
+        let isPosting = content.count >= model.retrieval.postingWords
+        let title = isPosting ? titleRange(of: request.text, tokens: tokens) : nil
+        var plan = try self.plan(tokens, title: title, isPosting: isPosting)
+        var didYouMean: String?
+        var correctedStems = Set<String>()
+        // Postings carry enough words; spelling is for titles and short queries.
+        if options.spelling && !isPosting {
+            let corrections = try spellingCorrections(plan)
+            if !corrections.isEmpty {
+                for i in tokens.indices { if let fix = corrections[tokens[i].position] { tokens[i].word = fix } }
+                didYouMean = tokens.map(\.word).joined(separator: " ")
+                plan = try self.plan(tokens, title: title, isPosting: isPosting)
+                correctedStems = Set(plan.words.filter { corrections[$0.token.position] != nil }.map(\.stem))
+            }
+        }
+        let hasTitle = !isPosting || plan.words.contains { $0.inHead }
+        return QueryAnalysis(
+            parsed: parsed, plan: plan, didYouMean: didYouMean, correctedStems: correctedStems, isPosting: isPosting,
+            hasTitle: hasTitle, managing: managing(plan, tokens: tokens, isPosting: isPosting))
+    }
+
+    /// Where a posting's title is. With lead-ins off, the old rule: the text before the first
+    /// separator, whatever it says.
+    func titleRange(of text: String, tokens: [Token]) -> Range<Int>? {
+        if options.leadIns { return PostingHead.title(of: text, tokens: tokens) }
+        return PostingHead.separator(in: Array(text.unicodeScalars.prefix(PostingHead.window))).map { 0..<$0 }
+    }
+
+    /// The content words (noise left out), the title words marked, and the vocabulary's expansions.
+    func plan(_ tokens: [Token], title: Range<Int>?, isPosting: Bool) throws -> QueryPlan {
+        var dropped: [String] = []
+        var kept: [Token] = []
+        // Titles lose only their gender, seniority and contract marks; postings also lose pay,
+        // places and recruiting phrases.
+        for token in tokens where !FrenchWords.isStopword(token.word) {
+            if options.noiseFilter && (isPosting ? JobNoise.isPostingNoise(token.word) : JobNoise.isTitleNoise(token.word)) {
+                dropped.append(token.word)
+            } else {
+                kept.append(token)
+            }
+        }
+        // A title made only of noise ("Stage", "Lead") is still searched.
+        if kept.isEmpty { kept = tokens.filter { !FrenchWords.isStopword($0.word) }; dropped = [] }
+        // A very long text is read up to a bound: its first words say what the job is.
+        if kept.count > Self.maximumQueryWords { kept = Array(kept.prefix(Self.maximumQueryWords)) }
+        var words = kept.map { QueryPlan.Word(token: $0, stem: analyzer.stem($0.word), titleWord: TitleKey.normalise($0.word), inHead: false) }
+        if let title {
+            let head = words.indices.filter { title.contains(words[$0].token.start) }
+            if !head.isEmpty && head.count <= Self.maximumHeadWords {
+                for i in head { words[i].inHead = true }
+            }
+        }
+        let expansions = options.synonyms ? try self.expansions(of: words) : []
+        return QueryPlan(words: words, expansions: expansions, droppedNoise: dropped)
+    }
+
+    /// Runs of up to `maximumAliasWords` words the vocabulary knows, longest first, and what
+    /// each expands to.
+    func expansions(of words: [QueryPlan.Word]) throws -> [QueryPlan.Expansion] {
+        var expansions: [QueryPlan.Expansion] = []
+        var i = 0
+        while i < words.count {
+            var length = min(Self.maximumAliasWords, words.count - i)
+            while length >= 1 {
+                let run = words[i..<(i + length)]
+                let stems = try synonyms(of: run.map(\.stem).joined(separator: " "))
+                let titles = try synonyms(of: Vocabulary.titleKeyPrefix + run.map(\.titleWord).joined(separator: " "))
+                if !stems.isEmpty || !titles.isEmpty {
+                    expansions.append(QueryPlan.Expansion(
+                        range: i..<(i + length),
+                        stems: stems.map { $0.split(separator: " ").map(String.init) },
+                        titleWords: titles.map { $0.split(separator: " ").map(String.init) }))
+                    break
+                }
+                length -= 1
+            }
+            i += max(length, 1)
+        }
+        return expansions
+    }
+
+    /// Unknown words (no field, vocabulary entry or ROME title has them) → Xapian's spelling
+    /// suggestion, by token position. Short words are too easily "corrected" into another
+    /// word: none under 5 letters, one edit under 8, two from 8.
+    func spellingCorrections(_ plan: QueryPlan) throws -> [UInt32: String] {
+        let expanded = plan.expandedIndices
+        var corrections: [UInt32: String] = [:]
+        for (i, word) in plan.words.enumerated() where !expanded.contains(i) && !known(word.token.word) {
+            let length = word.token.word.unicodeScalars.count
+            guard length >= 5 else { continue }
+            if let suggestion = try database.spellingSuggestion(for: word.token.word, maxEditDistance: length >= 8 ? 2 : 1),
+                suggestion != word.token.word, !FrenchWords.isStopword(suggestion)
+            {
+                corrections[word.token.position] = suggestion
+            }
+        }
+        return corrections
+    }
+
+    /// 1 when the query's title names a managing role (manager, responsable, head, lead,
+    /// directeur, chef…); for a posting without one, 0.5 when its text speaks of managing
+    /// people (encadrement, management); else 0.
+    func managing(_ plan: QueryPlan, tokens: [Token], isPosting: Bool) -> Double {
+        let managingWords = Set(model.role.managingWords)
+        let titleTokens = isPosting ? tokens.filter { token in plan.words.contains { $0.inHead && $0.token.position == token.position } || plan.words.isEmpty } : tokens
+        if titleTokens.contains(where: { managingWords.contains(TitleKey.normalise($0.word)) }) { return 1 }
+        // Noise-filtered words ("lead") are still role words: look at the raw title tokens.
+        if isPosting, let first = plan.words.first(where: \.inHead), let last = plan.words.last(where: \.inHead),
+            tokens.contains(where: { $0.start >= first.token.start && $0.end <= last.token.end && managingWords.contains(TitleKey.normalise($0.word)) })
+        {
+            return 1
+        }
+        let bodyWords = Set(model.role.managingBodyWords)
+        if isPosting && tokens.contains(where: { bodyWords.contains(TitleKey.normalise($0.word)) }) { return 0.5 }
+        return 0
+    }
+}

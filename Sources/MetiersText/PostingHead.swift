@@ -1,0 +1,99 @@
+/// Where the job title of a posting or self-description is: the words that say what the job
+/// is, as opposed to what it does.
+///
+/// Three shapes, tried in order within the first 100 characters:
+/// 1. A head before a separator (`:`, ` - `, `|`, `–`, `—`, a line break):
+///    "Administrateur systèmes Linux H/F : vous …". A head made only of lead-in words
+///    ("Missions :", "Vos missions -", "Profil recherché :", "Description du poste |") is not
+///    a title.
+/// 2. A title after a recruiting or self-describing marker ("… recherche un(e) X pour …",
+///    "Nous recrutons une X", "Rejoignez-nous en tant que X", "Je suis X depuis …"), up to the
+///    first punctuation or linking word.
+/// 3. None: the text has no title; it is read as a whole.
+public enum PostingHead {
+    /// Words that open a section of a posting rather than name the job.
+    public static let leadInWords: Set<String> = [
+        "mission", "missions", "vos", "votre", "nos", "notre", "profil", "recherche", "recherchee",
+        "poste", "contexte", "description", "descriptif", "du", "de", "la", "le", "les", "des",
+        "rejoignez", "rejoindre", "nous", "au", "sein", "objectif", "objectifs", "responsabilite",
+        "responsabilites", "tache", "taches", "activite", "activites", "role", "offre", "entreprise",
+        "presentation", "propos", "about", "job", "summary", "qui", "sommes", "principales",
+        "principale", "attendu", "attendus", "environnement", "technique", "techniques", "quotidien",
+        "en", "bref", "resume", "intitule", "detail", "details", "l", "d",
+    ]
+
+    /// Marker words after which a title follows ("recherche", "recrutons", "suis", "tant que").
+    static let markers: [[String]] = [
+        ["recherche"], ["recherchons"], ["recherchent"], ["cherche"], ["cherchons"], ["recrute"],
+        ["recrutons"], ["recrutent"], ["en", "tant", "que"], ["je", "suis"], ["poste", "de"],
+    ]
+
+    /// Words that end a title found after a marker.
+    static let titleEnds: Set<String> = [
+        "pour", "afin", "qui", "dans", "chez", "avec", "sur", "depuis", "au", "aux", "a", "en",
+        "et", "ou", "vous", "dont", "sein", "pendant", "durant", "des",
+    ]
+
+    /// Articles skipped right after a marker.
+    static let articles: Set<String> = ["un", "une", "le", "la", "les", "l", "d", "des", "notre", "nos", "son", "sa", "ses", "futur", "future"]
+
+    /// Longest title after a marker, in words.
+    static let maximumMarkedWords = 6
+
+    /// Scalars of the text searched for a head or a marker.
+    public static let window = 100
+
+    /// The `[start, end)` offsets (in Unicode scalars, as token offsets are) of the title of
+    /// `text`, whose tokens are `tokens`; nil when the text has none.
+    public static func title(of text: String, tokens: [Token]) -> Range<Int>? {
+        let scalars = Array(text.unicodeScalars.prefix(2 * window))
+        if let end = separator(in: scalars) {
+            let head = tokens.filter { $0.end <= end }
+            let content = head.filter { !FrenchWords.isStopword($0.word) }
+            if !content.isEmpty && !content.allSatisfy({ leadInWords.contains($0.word) }) {
+                return 0..<end
+            }
+            // A lead-in: the title, if any, follows a marker further on.
+            let rest = tokens.filter { $0.start > end }
+            return marked(in: rest, scalars: scalars)
+        }
+        return marked(in: tokens, scalars: scalars)
+    }
+
+    /// Where the head ends: the first separator within the first `window` scalars.
+    public static func separator(in scalars: [Unicode.Scalar]) -> Int? {
+        for (i, c) in scalars.prefix(window).enumerated() {
+            if c == ":" || c == "|" || c == "\n" || c == "\u{2013}" || c == "\u{2014}" { return i }
+            if c == "-" && i > 0 && i + 1 < scalars.count && scalars[i - 1] == " " && scalars[i + 1] == " " { return i }
+        }
+        return nil
+    }
+
+    /// The words after the first marker among the first tokens, up to a linking word, a
+    /// sentence end or `maximumMarkedWords`.
+    static func marked(in tokens: [Token], scalars: [Unicode.Scalar]) -> Range<Int>? {
+        guard let first = tokens.first else { return nil }
+        let early = tokens.prefix { $0.start - first.start < window }
+        let words = early.map(\.word)
+        for i in words.indices {
+            guard let marker = markers.first(where: { i + $0.count <= words.count && Array(words[i..<(i + $0.count)]) == $0 }) else { continue }
+            var j = i + marker.count
+            while j < early.count && articles.contains(words[j]) { j += 1 }
+            let start = j
+            while j < early.count && j - start < maximumMarkedWords && !titleEnds.contains(words[j]) {
+                // Punctuation between two words ends the title (a space, hyphen or slash does not).
+                if j > start && !joined(early[early.startIndex + j - 1].end, early[early.startIndex + j].start, scalars) { break }
+                j += 1
+            }
+            guard j > start, early[early.startIndex + j - 1].end <= scalars.count else { return nil }
+            return early[early.startIndex + start].start..<early[early.startIndex + j - 1].end
+        }
+        return nil
+    }
+
+    /// True when only spaces, hyphens, slashes and apostrophes stand between two offsets.
+    static func joined(_ from: Int, _ to: Int, _ scalars: [Unicode.Scalar]) -> Bool {
+        guard from <= to, to <= scalars.count else { return false }
+        return scalars[from..<to].allSatisfy { $0 == " " || $0 == "-" || $0 == "/" || $0 == "'" || $0 == "\u{2019}" || $0 == "\u{A0}" }
+    }
+}

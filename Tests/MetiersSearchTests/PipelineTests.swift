@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import MetiersIndex
+import MetiersTestSupport
+import XCTest
+
+@testable import MetiersSearch
+
+/// The stages of the search pipeline, each on its own: analyse, compose, explain, ROME
+/// evidence and decide on the real index, decide alone on hand-made candidates.
+final class PipelineTests: XCTestCase {
+    var index: SearchIndex!
+
+    override func setUpWithError() throws {
+        index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+    }
+
+    func testTheCommittedModelLoadsAndIsTheIndexs() throws {
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: TestIndex.rankingModelPath))
+        XCTAssertEqual(try RankingModel.decode(Array(data)), index.model)
+        XCTAssertThrowsError(try RankingModel.decode(Array("{}".utf8)))
+        var broken = index.model
+        broken.retrieval.fieldWeights["title"] = nil
+        XCTAssertThrowsError(try broken.validate())
+        broken = index.model
+        broken.retrieval.fieldWeights["search"]?["nonsense"] = 1
+        XCTAssertThrowsError(try broken.validate())
+    }
+
+    func testAnalyseMarksTheTitleAndTheRole() throws {
+        let posting = try index.analyse(SearchRequest(text: "Manager helpdesk N1/N2 : vous encadrez une équipe de techniciens, suivez les indicateurs et gérez les escalades"))
+        XCTAssertTrue(posting.isPosting)
+        XCTAssertTrue(posting.hasTitle)
+        XCTAssertEqual(posting.plan.words.filter(\.inHead).map(\.token.word), ["manager", "helpdesk", "n1", "n2"])
+        XCTAssertEqual(posting.managing, 1)
+        let leadIn = try index.analyse(SearchRequest(text: "Missions : participer à la conception technique, développer les nouvelles fonctionnalités, écrire les tests unitaires"))
+        XCTAssertTrue(leadIn.isPosting)
+        XCTAssertFalse(leadIn.hasTitle, "a lead-in is not a title")
+        XCTAssertEqual(leadIn.managing, 0)
+        let title = try index.analyse(SearchRequest(text: "technicien support"))
+        XCTAssertFalse(title.isPosting)
+        XCTAssertTrue(title.hasTitle)
+        XCTAssertEqual(title.managing, 0)
+        XCTAssertThrowsError(try index.analyse(SearchRequest(text: "de la et"))) { XCTAssertEqual($0 as? SearchError, .emptyQuery) }
+    }
+
+    func testComposeReadsOneManagingWordForAnother() throws {
+        let analysis = try index.analyse(SearchRequest(text: "manager support"))
+        let composed = try index.compose(analysis, request: SearchRequest(text: "manager support"))
+        XCTAssertEqual(composed.titleShares["manager_support"] ?? 0, 1, accuracy: 1e-9)
+        let substituted = try XCTUnwrap(composed.titleShares["responsable_support"])
+        XCTAssertEqual(substituted, index.model.retrieval.roleTrust, accuracy: 1e-9, "trusted less than the words typed")
+        index.options.role = false
+        XCTAssertNil(try index.compose(analysis, request: SearchRequest(text: "manager support")).titleShares["responsable_support"])
+    }
+
+    func testExplainNamesTheFeaturesTheModelWeighs() throws {
+        let request = SearchRequest(text: "responsable support")
+        let analysis = try index.analyse(request)
+        let composed = try index.compose(analysis, request: request)
+        let candidates = try index.explain(try index.retrieve(composed, request: request), composed, analysis, request: request)
+        let first = try XCTUnwrap(candidates.first)
+        XCTAssertTrue(first.explained)
+        XCTAssertEqual(first.hit.card.id, "responsable-support")
+        XCTAssertEqual(first.hit.features["title_share"], 1)
+        XCTAssertEqual(first.hit.features["rank"], 0)
+        for name in index.model.confidence.weights.keys {
+            XCTAssertNotNil(first.hit.features[name], "the model weighs \(name), which explain must compute")
+        }
+        XCTAssertGreaterThan(index.managing(of: try index.card(id: "responsable-support")), 0.5)
+        XCTAssertLessThan(index.managing(of: try index.card(id: "concepteur-developpeur")), 0.2, "one lead title among eight")
+    }
+
+    func testRomeEvidenceComesFromTheTitleOnly() throws {
+        let boulanger = try index.romeEvidence(try index.analyse(SearchRequest(text: "Boulanger")))
+        XCTAssertEqual(boulanger.outside?.appellation.codeRome, "D1102")
+        XCTAssertEqual(boulanger.outside?.quality ?? 0, 1, accuracy: 1e-9)
+        let noTitle = try index.romeEvidence(try index.analyse(SearchRequest(
+            text: "Vous préparez le pain et les viennoiseries, gérez le four et la boulangerie, conseillez les clients au comptoir chaque matin")))
+        XCTAssertNil(noTitle.outside, "a posting without a title gives ROME nothing to say")
+    }
+
+    // MARK: decide, alone
+
+    func candidate(_ id: String, weight: Double, features: [String: Double], explained: Bool = true) -> Candidate {
+        let card = try! index.card(id: id)
+        var hit = SearchHit(card: CardSummary(card), score: weight, confidence: 0, matched: [], matchedTitle: nil, snippet: nil, features: features)
+        hit.features = features
+        return Candidate(hit: hit, explained: explained)
+    }
+
+    func analysis(posting: Bool) throws -> QueryAnalysis {
+        var a = try index.analyse(SearchRequest(text: "technicien support"))
+        a.isPosting = posting
+        return a
+    }
+
+    func model(threshold: Double, weights: [String: Double]) -> RankingModel {
+        var m = index.model
+        m.confidence = .init(intercept: 0, weights: weights)
+        m.decision.threshold = threshold
+        return m
+    }
+
+    func testDecideOrdersByConfidenceAndKeepsXapiansOrderOnTies() throws {
+        let m = model(threshold: 0.1, weights: ["title_share": 4])
+        let candidates = [
+            candidate("support-clients", weight: 10, features: ["title_share": 0, "rank": 0]),
+            candidate("responsable-support", weight: 9, features: ["title_share": 1, "rank": 1]),
+            candidate("technicien-d-infrastructure", weight: 8, features: ["title_share": 0, "rank": 2]),
+            candidate("gestionnaire-de-services", weight: 4, features: [:], explained: false),
+        ]
+        let decision = Decide.decide(candidates, evidence: RomeEvidence(), analysis: try analysis(posting: false), model: m, options: RankingOptions())
+        XCTAssertEqual(decision.hits.map(\.card.id), ["responsable-support", "support-clients", "technicien-d-infrastructure", "gestionnaire-de-services"])
+        XCTAssertEqual(decision.hits[0].confidence, 0.982)
+        XCTAssertEqual(decision.hits[1].confidence, 0.5)
+        XCTAssertEqual(decision.hits[3].confidence, (0.982 * 0.4 * 1000).rounded() / 1000, "unexplained: the first's, scaled by weight")
+    }
+
+    func testATitleAbstainsBelowTheThresholdAPostingDoesNot() throws {
+        let m = model(threshold: 0.9, weights: [:])  // every candidate at 0.5
+        let candidates = [candidate("support-clients", weight: 10, features: ["rank": 0])]
+        XCTAssertEqual(Decide.decide(candidates, evidence: RomeEvidence(), analysis: try analysis(posting: false), model: m, options: RankingOptions()).match, .none)
+        XCTAssertEqual(Decide.decide(candidates, evidence: RomeEvidence(), analysis: try analysis(posting: true), model: m, options: RankingOptions()).hits.count, 1,
+                       "a posting's text never makes the answer none")
+        var options = RankingOptions()
+        options.postingAnswers = false
+        XCTAssertEqual(Decide.decide(candidates, evidence: RomeEvidence(), analysis: try analysis(posting: true), model: m, options: options).match, .none)
+    }
+
+    func testRomesEvidenceMakesNoneOnlyWithEveryGuardMet() throws {
+        var m = model(threshold: 0.1, weights: [:])
+        m.decision.outsideQuality = 0.6
+        m.decision.outsideLead = 0.2
+        m.decision.outsideWordShare = 0.25
+        m.decision.outsideWordRule = .every
+        let candidates = [candidate("support-clients", weight: 10, features: ["rank": 0, "title_share": 0.5])]
+        let boulanger = try XCTUnwrap(index.romeEvidence(try index.analyse(SearchRequest(text: "Boulanger"))).outside)
+        func decide(quality: Double, inside: Double, share: (largest: Double, smallest: Double)?) throws -> MatchKind {
+            var evidence = RomeEvidence()
+            evidence.outside = boulanger
+            evidence.outside?.quality = quality
+            evidence.inside = inside
+            evidence.wordShare = share
+            return Decide.decide(candidates, evidence: evidence, analysis: try analysis(posting: true), model: m, options: RankingOptions()).match
+        }
+        XCTAssertEqual(try decide(quality: 0.9, inside: 0.2, share: (0.1, 0.0)), .none)
+        XCTAssertNotEqual(try decide(quality: 0.55, inside: 0.2, share: (0.1, 0.0)), .none, "quality under outside_quality")
+        XCTAssertNotEqual(try decide(quality: 0.65, inside: 0.2, share: (0.1, 0.0)), .none, "lead over the card's title under outside_lead")
+        XCTAssertNotEqual(try decide(quality: 0.9, inside: 0.8, share: (0.1, 0.0)), .none, "an in-scope ROME title explains it as well")
+        XCTAssertNotEqual(try decide(quality: 0.9, inside: 0.2, share: (0.5, 0.0)), .none, "a deciding word is mostly in scope")
+        XCTAssertNotEqual(try decide(quality: 0.9, inside: 0.2, share: nil), .none, "every word is in some card title")
+        m.decision.outsideWordRule = .any
+        XCTAssertEqual(try decide(quality: 0.9, inside: 0.2, share: (0.5, 0.0)), .none, "one deciding word clearly outside is enough")
+    }
+}
