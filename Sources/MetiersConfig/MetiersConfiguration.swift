@@ -16,8 +16,8 @@ public struct MetiersConfiguration: Equatable, Sendable {
     public var databasePath: String = "Index/db"
     /// The job cards directory.
     public var cardsPath: String = "Index/cards"
-    /// The synonym and abbreviation table.
-    public var vocabularyPath: String = "Config/vocabulary.txt"
+    /// The vocabulary table (alias, expansion, cards, source, reason; tab-separated).
+    public var vocabularyPath: String = "Config/vocabulary.tsv"
     /// The ROME data (France Travail open data, two CSV files) that metiers ships.
     public var romePath: String = "Index/rome"
     /// Results per page when a request gives no `limit`.
