@@ -7,7 +7,7 @@
 #
 # Installed: the binaries to $(BINDIR); the job cards to $(DATADIR)/metiers/cards; the ROME data
 # (CSV files, NOTICE, attribution table) to $(DATADIR)/metiers/rome; the README to
-# $(DOCDIR); metiers.toml and vocabulary.txt to $(SYSCONFDIR)/metiers (an existing file that
+# $(DOCDIR); metiers.toml and vocabulary.tsv to $(SYSCONFDIR)/metiers (an existing file that
 # differs is kept, the new one is written beside it as *.new); the systemd units to $(UNITDIR)
 # and the sysusers.d entry of the socket group to $(SYSUSERSDIR). The units and metiers.toml in
 # systemd/ are written for PREFIX=/usr/local and SYSCONFDIR=/etc; install rewrites their paths.
@@ -68,8 +68,8 @@ install: build
 	done; \
 	$(INSTALL) -m 0644 systemd/metiers.sysusers "$(DESTDIR)$(SYSUSERSDIR)/metiers.conf"; \
 	sed $(SUBST) systemd/metiers.toml > "$$tmp/metiers.toml"; \
-	cp Config/vocabulary.txt "$$tmp/vocabulary.txt"; \
-	for f in metiers.toml vocabulary.txt; do \
+	cp Config/vocabulary.tsv "$$tmp/vocabulary.tsv"; \
+	for f in metiers.toml vocabulary.tsv; do \
 		dest="$(DESTDIR)$(CONFDIR)/$$f"; \
 		if [ -e "$$dest" ] && ! cmp -s "$$tmp/$$f" "$$dest"; then \
 			$(INSTALL) -m 0644 "$$tmp/$$f" "$$dest.new"; \
@@ -101,8 +101,8 @@ uninstall:
 	rm -f "$(DESTDIR)$(DOCDIR)/README.md"; \
 	rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null || true; \
 	sed $(SUBST) systemd/metiers.toml > "$$tmp/metiers.toml"; \
-	cp Config/vocabulary.txt "$$tmp/vocabulary.txt"; \
-	for f in metiers.toml vocabulary.txt; do \
+	cp Config/vocabulary.tsv "$$tmp/vocabulary.tsv"; \
+	for f in metiers.toml vocabulary.tsv; do \
 		dest="$(DESTDIR)$(CONFDIR)/$$f"; \
 		rm -f "$$dest.new"; \
 		if [ -e "$$dest" ] && ! cmp -s "$$tmp/$$f" "$$dest"; then \

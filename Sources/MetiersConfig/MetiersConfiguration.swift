@@ -16,8 +16,8 @@ public struct MetiersConfiguration: Equatable, Sendable {
     public var databasePath: String = "Index/db"
     /// The job cards directory.
     public var cardsPath: String = "Index/cards"
-    /// The synonym and abbreviation table.
-    public var vocabularyPath: String = "Config/vocabulary.txt"
+    /// The vocabulary table (alias, expansion, cards, source, reason; tab-separated).
+    public var vocabularyPath: String = "Config/vocabulary.tsv"
     /// The search's ranking model, written by `Scripts/fit` and stored in the index.
     public var rankingModelPath: String = "Config/ranking-model.json"
     /// The ROME data (France Travail open data, two CSV files) that metiers ships.

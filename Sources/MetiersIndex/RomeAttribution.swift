@@ -16,7 +16,7 @@ import Glibc
 /// title's stems, of the stem's rarity among the 36 cards (idf) times the weight of the best
 /// field of the card that has it (its name 4, other titles 3, activités and description 1.5,
 /// savoir-faire 1, connaissances 0.8, the rest 0.3), plus 100 when the title is one of the
-/// card's own appellations. The vocabulary's expansions of the title's words count too, at 0.8
+/// card's own appellations. The vocabulary's (`Config/vocabulary.tsv`) expansions of the title's words count too, at 0.8
 /// (as at query time). The best card must score at least 1.1 times the runner-up: a title that
 /// no candidate shares a word with, or a close call ("Ingénieur DevOps" scores the same on two
 /// cards), stays unattributed, unless only one card carries its code. The result is kept as a

@@ -171,7 +171,7 @@ struct Session {
 
         // The corpus and the queries.
         let cards = try CardStore.load(from: repository + "/Index/cards")
-        let vocabularyPath = repository + "/Config/vocabulary.txt"
+        let vocabularyPath = repository + "/Config/vocabulary.tsv"
         let vocabulary = try Vocabulary.parse(String(contentsOfFile: vocabularyPath, encoding: .utf8))
         let rankingModel = try String(contentsOfFile: repository + "/Config/ranking-model.json", encoding: .utf8)
         let pools = TextPools(cards: cards)

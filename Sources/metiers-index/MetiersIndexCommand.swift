@@ -65,7 +65,7 @@ struct Build: ParsableCommand {
     @Option(help: "Index directory to write (readers open this directory).")
     var db: String?
 
-    @Option(help: "Synonym and abbreviation table.")
+    @Option(help: "The vocabulary table (TSV: alias, expansion, cards, source, reason).")
     var vocabulary: String?
 
     @Option(help: "ROME data directory (the two CSV files of Index/rome).")
@@ -94,6 +94,7 @@ struct Build: ParsableCommand {
         if let data = FileManager.default.contents(atPath: vocabularyPath) {
             do {
                 table = try Vocabulary.parse(String(decoding: data, as: UTF8.self))
+                try table.validate(cardIDs: Set(cards.map(\.id)))
             } catch {
                 fail("\(vocabularyPath): \(error)")
             }
@@ -173,7 +174,7 @@ struct RomeTable: ParsableCommand {
     @Option(help: "ROME data directory.")
     var rome: String?
 
-    @Option(help: "Synonym and abbreviation table.")
+    @Option(help: "The vocabulary table (TSV: alias, expansion, cards, source, reason).")
     var vocabulary: String?
 
     @Option(help: "Where to write the table ('-' for standard output; default: attribution.tsv in the ROME directory).")
@@ -195,9 +196,16 @@ struct RomeTable: ParsableCommand {
         } catch {
             fail("ROME data: \(error)")
         }
+        let vocabularyPath = vocabulary ?? settings.vocabularyPath
+        let table: Vocabulary
+        do {
+            table = try loadVocabulary(vocabularyPath, cards: cards)
+        } catch {
+            fail("\(vocabularyPath): \(error)")
+        }
         let attribution: RomeAttribution
         do {
-            attribution = RomeAttribution.compute(cards: cards, catalog: catalog, vocabulary: try loadVocabulary(vocabulary ?? settings.vocabularyPath), analyzer: try FrenchAnalyzer())
+            attribution = RomeAttribution.compute(cards: cards, catalog: catalog, vocabulary: table, analyzer: try FrenchAnalyzer())
         } catch {
             fail("\(error)")
         }
@@ -216,10 +224,13 @@ struct RomeTable: ParsableCommand {
     }
 }
 
-/// The vocabulary file's table; an empty one when the file is missing.
-func loadVocabulary(_ path: String) throws -> Vocabulary {
+/// The vocabulary table, its card ids checked against `cards`; an empty one when the file is
+/// missing.
+func loadVocabulary(_ path: String, cards: [Card]) throws(VocabularyError) -> Vocabulary {
     guard let data = FileManager.default.contents(atPath: path) else { return Vocabulary() }
-    return try Vocabulary.parse(String(decoding: data, as: UTF8.self))
+    let table = try Vocabulary.parse(String(decoding: data, as: UTF8.self))
+    try table.validate(cardIDs: Set(cards.map(\.id)))
+    return table
 }
 
 func fail(_ message: String) -> Never {

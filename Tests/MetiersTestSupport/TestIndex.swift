@@ -10,7 +10,7 @@ public enum TestIndex {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     public static var cardsPath: String { repositoryRoot + "/Index/cards" }
-    public static var vocabularyPath: String { repositoryRoot + "/Config/vocabulary.txt" }
+    public static var vocabularyPath: String { repositoryRoot + "/Config/vocabulary.tsv" }
     public static var romePath: String { repositoryRoot + "/Index/rome" }
     public static var rankingModelPath: String { repositoryRoot + "/Config/ranking-model.json" }
 

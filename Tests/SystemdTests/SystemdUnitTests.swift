@@ -415,7 +415,7 @@ final class SystemdUnitTests: XCTestCase {
         let database = directory + "/db"
         let outcome = try run(Self.binaries.appendingPathComponent("metiers-index").path, [
             "build", "--config", Self.installedConfiguration, "--db", database, "--cards", Self.repositoryRoot + "/Index/cards",
-            "--vocabulary", Self.repositoryRoot + "/Config/vocabulary.txt", "--rome", Self.repositoryRoot + "/Index/rome",
+            "--vocabulary", Self.repositoryRoot + "/Config/vocabulary.tsv", "--rome", Self.repositoryRoot + "/Index/rome",
         ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         return database
@@ -430,7 +430,7 @@ final class SystemdUnitTests: XCTestCase {
             ("/usr/local/bin/", Self.binaries.path + "/"),
             ("/usr/local/share/doc/metiers/", Self.repositoryRoot + "/"),
             ("/usr/local/share/metiers/cards", Self.repositoryRoot + "/Index/cards"),
-            ("/etc/metiers/vocabulary.txt", Self.repositoryRoot + "/Config/vocabulary.txt"),
+            ("/etc/metiers/vocabulary.tsv", Self.repositoryRoot + "/Config/vocabulary.tsv"),
             ("/etc/metiers/metiers.toml", Self.unitsDirectory + "/metiers.toml"),
         ]
         return try Self.unitNames.map { name in
