@@ -60,6 +60,8 @@ install: build
 	$(INSTALL) -m 0644 Index/cards/*.json "$(DESTDIR)$(CARDSDIR)/"; \
 	echo "install $(DESTDIR)$(ROMEDIR)/ (ROME v460, Licence Ouverte: see NOTICE)"; \
 	$(INSTALL) -m 0644 $(ROMEFILES) "$(DESTDIR)$(ROMEDIR)/"; \
+	echo "install $(DESTDIR)$(DATADIR)/metiers/ranking-model.json (written by Scripts/fit)"; \
+	$(INSTALL) -m 0644 Config/ranking-model.json "$(DESTDIR)$(DATADIR)/metiers/ranking-model.json"; \
 	$(INSTALL) -m 0644 README.md "$(DESTDIR)$(DOCDIR)/README.md"; \
 	for u in $(UNITS); do \
 		echo "install $(DESTDIR)$(UNITDIR)/$$u"; \
@@ -97,6 +99,7 @@ uninstall:
 	rm -f "$(DESTDIR)$(SYSUSERSDIR)/metiers.conf"; \
 	for c in Index/cards/*.json; do rm -f "$(DESTDIR)$(CARDSDIR)/$${c##*/}"; done; \
 	for r in $(ROMEFILES); do rm -f "$(DESTDIR)$(ROMEDIR)/$${r##*/}"; done; \
+	rm -f "$(DESTDIR)$(DATADIR)/metiers/ranking-model.json"; \
 	rmdir "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(ROMEDIR)" "$(DESTDIR)$(DATADIR)/metiers" 2>/dev/null || true; \
 	rm -f "$(DESTDIR)$(DOCDIR)/README.md"; \
 	rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null || true; \

@@ -58,7 +58,7 @@ extension SearchIndex {
         let hasTitle = !isPosting || plan.words.contains { $0.inHead }
         return QueryAnalysis(
             parsed: parsed, plan: plan, didYouMean: didYouMean, correctedStems: correctedStems, isPosting: isPosting,
-            hasTitle: hasTitle, managing: managing(plan, tokens: tokens, isPosting: isPosting))
+            hasTitle: hasTitle, managing: managing(tokens: tokens, title: title, isPosting: isPosting))
     }
 
     /// Where a posting's title is. With lead-ins off, the old rule: the text before the first
@@ -140,18 +140,12 @@ extension SearchIndex {
     }
 
     /// 1 when the query's title names a managing role (manager, responsable, head, lead,
-    /// directeur, chef…); for a posting without one, 0.5 when its text speaks of managing
-    /// people (encadrement, management); else 0.
-    func managing(_ plan: QueryPlan, tokens: [Token], isPosting: Bool) -> Double {
+    /// directeur, chef…: noise words such as "lead" count here); for a posting whose title does
+    /// not, 0.5 when its text speaks of managing people (encadrement, management); else 0.
+    func managing(tokens: [Token], title: Range<Int>?, isPosting: Bool) -> Double {
+        let titleTokens = isPosting ? tokens.filter { title?.contains($0.start) ?? false } : tokens
         let managingWords = Set(model.role.managingWords)
-        let titleTokens = isPosting ? tokens.filter { token in plan.words.contains { $0.inHead && $0.token.position == token.position } || plan.words.isEmpty } : tokens
         if titleTokens.contains(where: { managingWords.contains(TitleKey.normalise($0.word)) }) { return 1 }
-        // Noise-filtered words ("lead") are still role words: look at the raw title tokens.
-        if isPosting, let first = plan.words.first(where: \.inHead), let last = plan.words.last(where: \.inHead),
-            tokens.contains(where: { $0.start >= first.token.start && $0.end <= last.token.end && managingWords.contains(TitleKey.normalise($0.word)) })
-        {
-            return 1
-        }
         let bodyWords = Set(model.role.managingBodyWords)
         if isPosting && tokens.contains(where: { bodyWords.contains(TitleKey.normalise($0.word)) }) { return 0.5 }
         return 0
