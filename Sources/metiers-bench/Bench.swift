@@ -182,7 +182,8 @@ struct Session {
         let indexLog = temporary.path + "/metiers-index.log"
         var status: Int32 = 0
         let indexTime = try time {
-            status = try Spawn.run(binaries.metiersIndex, ["--db", db, "--cards", repository + "/Index/cards", "--vocabulary", vocabularyPath],
+            status = try Spawn.run(binaries.metiersIndex, ["--db", db, "--cards", repository + "/Index/cards", "--vocabulary", vocabularyPath,
+                                                             "--ranking-model", repository + "/Config/ranking-model.json"],
                                    environment: environment, stdout: indexLog, stderr: indexLog)
         }
         guard status == 0 else { throw BenchError("metiers-index failed (\(status)):\n\(tail(ofFile: indexLog))") }

@@ -17,7 +17,7 @@ class DaemonTestCase: XCTestCase {
     override func setUpWithError() throws {
         signal(SIGPIPE, SIG_IGN)  // a daemon that closes must fail a test, not kill the runner
         directory = TestIndex.temporaryDirectory("metiers-e2e")
-        let index = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath])
+        let index = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath])
         XCTAssertEqual(index.status, 0, index.stderr)
         XCTAssertTrue(index.stdout.contains("indexed 36 cards"), index.stdout)
         try startDaemon()
@@ -278,7 +278,7 @@ final class EndToEndTests: DaemonTestCase {
     /// previous stays readable.
     func testReindexWritesANewVersionAndSwitches() throws {
         let before = try String(contentsOfFile: database + "/XAPIANDB", encoding: .utf8)
-        let again = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath])
+        let again = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath])
         XCTAssertEqual(again.status, 0, again.stderr)
         let after = try String(contentsOfFile: database + "/XAPIANDB", encoding: .utf8)
         XCTAssertNotEqual(before, after)

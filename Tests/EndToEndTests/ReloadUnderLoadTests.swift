@@ -34,7 +34,7 @@ final class ReloadUnderLoadTests: DaemonTestCase {
             // Every fifth build carries the ROME data (13,000 titles take seconds to index in a
             // debug build); the others switch between indexes with and without it.
             let rome = cycle % 5 == 0 ? ["--rome", TestIndex.romePath] : ["--no-rome"]
-            let index = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath] + rome)
+            let index = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath] + rome)
             XCTAssertEqual(index.status, 0, "cycle \(cycle): \(index.stderr)")
             let reload = try json(try metiers(["reload", "--json"]).stdout)
             XCTAssertEqual(reload["ok"] as? Bool, true, "cycle \(cycle)")
@@ -70,7 +70,7 @@ final class ReloadUnderLoadTests: DaemonTestCase {
     func testANewVersionOnDiskIsPickedUp() throws {
         let before = try json(try metiers(["stats", "--json"]).stdout)["stats"] as? [String: Any]
         let reloads = (before?["index"] as? [String: Any])?["reloads"] as? Int ?? 0
-        XCTAssertEqual(try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath]).status, 0)
+        XCTAssertEqual(try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath]).status, 0)
         try waitFor("the automatic reload", timeout: 10) {
             let stats = (try? self.json(try self.metiers(["stats", "--json"]).stdout))?["stats"] as? [String: Any]
             return ((stats?["index"] as? [String: Any])?["reloads"] as? Int ?? 0) > reloads
@@ -82,7 +82,7 @@ final class ReloadUnderLoadTests: DaemonTestCase {
         for delay in [20_000, 60_000, 120_000] as [useconds_t] {
             let process = Process()
             process.executableURL = Self.binaries.appendingPathComponent("metiers-index")
-            process.arguments = ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath]
+            process.arguments = ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -92,7 +92,7 @@ final class ReloadUnderLoadTests: DaemonTestCase {
             XCTAssertEqual(firstId(try json(try metiers(["search", "--json", "développeur java"]).stdout)), "concepteur-developpeur")
             XCTAssertEqual(try json(try metiers(["reload", "--json"]).stdout)["ok"] as? Bool, true)
         }
-        let again = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath])
+        let again = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try json(try metiers(["reload", "--json"]).stdout)["ok"] as? Bool, true)
         XCTAssertEqual(firstId(try json(try metiers(["search", "--json", "développeur java"]).stdout)), "concepteur-developpeur")

@@ -58,7 +58,7 @@ final class LiveDaemon: @unchecked Sendable {
 
     static func start(name: String) throws -> LiveDaemon {
         let directory = TestIndex.temporaryDirectory("metiers-hostile-\(name)")
-        let index = try runTool("metiers-index", ["--db", directory + "/db", "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--rome", TestIndex.romePath], in: directory)
+        let index = try runTool("metiers-index", ["--db", directory + "/db", "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath], in: directory)
         guard index.status == 0, index.output.contains("indexed 36 cards") else {
             throw HarnessError("metiers-index failed (\(index.status)): \(index.output)")
         }

@@ -111,10 +111,11 @@ final class PipelineTests: XCTestCase {
             candidate("gestionnaire-de-services", weight: 4, features: [:], explained: false),
         ]
         let decision = Decide.decide(candidates, evidence: RomeEvidence(), analysis: try analysis(posting: false), model: m, options: RankingOptions())
-        XCTAssertEqual(decision.hits.map(\.card.id), ["responsable-support", "support-clients", "technicien-d-infrastructure", "gestionnaire-de-services"])
+        XCTAssertEqual(decision.hits.map(\.card.id), ["responsable-support", "support-clients", "technicien-d-infrastructure"])
         XCTAssertEqual(decision.hits[0].confidence, 0.982)
         XCTAssertEqual(decision.hits[1].confidence, 0.5)
-        XCTAssertEqual(decision.hits[3].confidence, (0.982 * 0.4 * 1000).rounded() / 1000, "unexplained: the first's, scaled by weight")
+        XCTAssertEqual(decision.others.map(\.card.id), ["gestionnaire-de-services"], "unexplained: for facets, never on a page")
+        XCTAssertEqual(decision.others[0].confidence, (0.982 * 0.4 * 1000).rounded() / 1000, "the first's confidence, scaled by weight")
     }
 
     func testATitleAbstainsBelowTheThresholdAPostingDoesNot() throws {

@@ -416,6 +416,7 @@ final class SystemdUnitTests: XCTestCase {
         let outcome = try run(Self.binaries.appendingPathComponent("metiers-index").path, [
             "build", "--config", Self.installedConfiguration, "--db", database, "--cards", Self.repositoryRoot + "/Index/cards",
             "--vocabulary", Self.repositoryRoot + "/Config/vocabulary.tsv", "--rome", Self.repositoryRoot + "/Index/rome",
+            "--ranking-model", Self.repositoryRoot + "/Config/ranking-model.json",
         ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         return database

@@ -1,7 +1,10 @@
 /// What stage 6 decides: the candidates in their final order with their confidence, and
 /// whether the answer is "none".
 struct Decision {
+    /// The explained candidates kept, in order: what a page shows.
     var hits: [SearchHit]
+    /// The other candidates kept (not explained: they count in facets, never on a page).
+    var others: [SearchHit]
     var match: MatchKind
 }
 
@@ -21,10 +24,11 @@ enum Decide {
         var hits = explained
         let first = hits.first?.confidence ?? 0
         let topWeight = candidates.first?.hit.score ?? 0
+        var others: [SearchHit] = []
         for candidate in candidates where !candidate.explained {
             var hit = candidate.hit
             hit.confidence = topWeight > 0 ? (first * hit.score / topWeight * 1000).rounded() / 1000 : 0
-            hits.append(hit)
+            others.append(hit)
         }
         if options.abstention {
             let threshold = options.minimumConfidence ?? model.decision.threshold
@@ -33,12 +37,15 @@ enum Decide {
             let doubtful = first < threshold && (!analysis.isPosting || !options.postingAnswers)
             if outside || doubtful || hits.isEmpty {
                 hits.removeAll()
+                others.removeAll()
             } else {
-                hits = [hits[0]] + hits.dropFirst().filter { $0.confidence >= threshold * model.decision.keepShare }
+                let keep = threshold * model.decision.keepShare
+                hits = [hits[0]] + hits.dropFirst().filter { $0.confidence >= keep }
+                others = others.filter { $0.confidence >= keep }
             }
         }
         let match: MatchKind = hits.first.map { $0.matchedTitle != nil ? .title : .text } ?? .none
-        return Decision(hits: hits, match: match)
+        return Decision(hits: hits, others: others, match: match)
     }
 
     /// ROME's positive evidence that the query is another trade: a ROME title outside the

@@ -6,7 +6,7 @@ extension SearchIndex {
         var facets: FacetCounts?
         if request.facets {
             var counts = FacetCounts()
-            for hit in decision.hits {
+            for hit in decision.hits + decision.others {
                 counts.famille[hit.card.famille, default: 0] += 1
                 if let sousFamille = hit.card.sousFamille { counts.sousFamille[sousFamille, default: 0] += 1 }
                 for code in hit.card.rome { counts.rome[code, default: 0] += 1 }
