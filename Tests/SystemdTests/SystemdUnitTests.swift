@@ -96,7 +96,17 @@ final class SystemdUnitTests: XCTestCase {
         XCTAssertEqual(socket["SocketMode"], ["0660"])
         XCTAssertEqual(socket["SocketGroup"], ["metiers"])
         XCTAssertEqual(daemon["Type"], ["notify"])
-        XCTAssertEqual(daemon["ExecReload"], ["/bin/kill -HUP $MAINPID"])
+        // The shell's kill: /bin/kill (procps) is missing on a minimal system.
+        XCTAssertEqual(daemon["ExecReload"], ["/bin/sh -c 'kill -HUP $$MAINPID'"])
+        for service in [daemon, indexer] {
+            for command in ["ExecStart", "ExecStartPost", "ExecReload", "ExecStop"].flatMap({ service[$0] ?? [] }) {
+                XCTAssertFalse(command.hasPrefix("/bin/kill") || command.hasPrefix("/usr/bin/kill"), "procps's kill is not on every system: \(command)")
+            }
+        }
+        // A socket-activated daemon's starts include one per stop followed by a query: the
+        // default start limit (5 in 10 s) is too tight (README, "Running under systemd").
+        XCTAssertEqual(daemon["StartLimitIntervalSec"], ["60s"])
+        XCTAssertEqual(daemon["StartLimitBurst"], ["20"])
         XCTAssertEqual(daemon["StateDirectory"], ["metiers"])
         XCTAssertEqual(indexer["StateDirectory"], ["metiers"])
         XCTAssertEqual(databasePath, "/var/lib/metiers/db")
