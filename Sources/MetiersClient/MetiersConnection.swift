@@ -8,12 +8,21 @@ import Darwin
 
 /// Why the client could not talk to the daemon.
 public enum ConnectionError: Error, CustomStringConvertible, Equatable {
-    /// No daemon answers on the socket (missing file, refused, or not a socket).
+    /// No daemon answers on the socket (missing file, or not a socket).
     case noDaemon(path: String, reason: String)
+    /// The socket file exists but nothing listens on it (ECONNREFUSED): no daemon, or one that
+    /// is restarting.
+    case refused(path: String)
+    /// The socket exists but this user may not connect to it (EACCES): not in the socket's group.
+    /// `group` is the socket file's group, when it can be named.
+    case notPermitted(path: String, group: String?)
     /// The socket path does not fit in a Unix socket address.
     case pathTooLong(String)
     /// The connection broke while sending or receiving.
     case io(String)
+    /// The daemon reset the connection (ECONNRESET, EPIPE): a stopping daemon closes a
+    /// connection whose request it has not read.
+    case reset(String)
     /// The daemon closed the connection before answering.
     case closedByDaemon
 
@@ -21,9 +30,24 @@ public enum ConnectionError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .noDaemon(let path, let reason):
             "no metiers daemon answers on \(path) (\(reason)); start one with `metiersd --socket \(path)`, or point to it with --socket or METIERS_SOCKET"
+        case .refused(let path):
+            ConnectionError.noDaemon(path: path, reason: String(cString: strerror(ECONNREFUSED))).description
+        case .notPermitted(let path, let group?):
+            "permission denied on \(path): the daemon accepts only members of group \(group); ask an administrator to add you (usermod -aG \(group) USER), then log in again"
+        case .notPermitted(let path, nil):
+            "permission denied on \(path): this user may not connect to the daemon's socket (see SocketGroup= in metiersd.socket)"
         case .pathTooLong(let path): "the socket path is too long for a Unix socket: \(path)"
-        case .io(let message): "connection to the daemon failed: \(message)"
+        case .io(let message), .reset(let message): "connection to the daemon failed: \(message)"
         case .closedByDaemon: "the daemon closed the connection without answering"
+        }
+    }
+
+    /// A failure a daemon that is stopping or restarting causes, which a new connection may not
+    /// meet: nothing listening yet, or the connection reset or closed before the answer.
+    public var isTransient: Bool {
+        switch self {
+        case .refused, .reset, .closedByDaemon: true
+        case .noDaemon, .notPermitted, .pathTooLong, .io: false
         }
     }
 }
@@ -56,14 +80,23 @@ public final class MetiersConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard result == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             close(fd)
-            throw .noDaemon(path: path, reason: reason)
+            if code == EACCES || code == EPERM { throw .notPermitted(path: path, group: Self.groupName(of: path)) }
+            if code == ECONNREFUSED { throw .refused(path: path) }
+            throw .noDaemon(path: path, reason: String(cString: strerror(code)))
         }
         self.fd = fd
     }
 
     deinit { close(fd) }
+
+    /// The name of the group owning `path` (the socket's SocketGroup=), nil when unknown.
+    static func groupName(of path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0, let entry = getgrgid(status.st_gid), let name = entry.pointee.gr_name else { return nil }
+        return String(cString: name)
+    }
 
     /// Sends one line (a newline is appended).
     public func send(line: some Collection<UInt8>) throws(ConnectionError) {
@@ -76,7 +109,7 @@ public final class MetiersConnection {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .io(String(cString: strerror(errno)))
+                throw Self.failure(errno)
             }
             sent += n
         }
@@ -98,7 +131,7 @@ public final class MetiersConnection {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .io(String(cString: strerror(errno)))
+                throw Self.failure(errno)
             }
             if n == 0 {
                 if start < buffer.count {
@@ -118,5 +151,41 @@ public final class MetiersConnection {
         try send(line: line)
         guard let response = try readLine() else { throw .closedByDaemon }
         return response
+    }
+
+    /// The pauses before each new attempt of `exchange(path:_:retry:)`, in milliseconds.
+    /// `restart` (about 1.5 s in all) covers a daemon's stop and restart: under socket
+    /// activation the socket stays open and a connection waits for the new daemon, so the
+    /// usual retry is one, after a stopping daemon closed a connection before reading it.
+    public struct RetryDelays: Sendable, Equatable {
+        public var milliseconds: [Int]
+        public init(milliseconds: [Int]) { self.milliseconds = milliseconds }
+        public static let restart = RetryDelays(milliseconds: [20, 80, 200, 400, 800])
+        public static let none = RetryDelays(milliseconds: [])
+    }
+
+    /// One request and its answer over a new connection, sent again on a new connection when
+    /// the failure is transient (`ConnectionError.isTransient`: nothing listening yet, or the
+    /// connection reset or closed before the answer). Only for requests that may
+    /// be sent twice: every single request of the protocol may (they read, and `reload` is
+    /// idempotent). A reset or closed connection is retried at most twice, so a request that
+    /// crashes the daemon is not sent over and over.
+    public static func exchange(path: String, _ line: some Collection<UInt8>, retry: RetryDelays = .restart) throws(ConnectionError) -> [UInt8] {
+        var delays = retry.milliseconds[...]
+        var broken = 0
+        while true {
+            do {
+                return try MetiersConnection(path: path).exchange(line)
+            } catch {
+                if case .refused = error {} else { broken += 1 }
+                guard error.isTransient, broken <= 2, let delay = delays.popFirst() else { throw error }
+                usleep(UInt32(delay) * 1000)
+            }
+        }
+    }
+
+    private static func failure(_ code: Int32) -> ConnectionError {
+        let message = String(cString: strerror(code))
+        return code == ECONNRESET || code == EPIPE ? .reset(message) : .io(message)
     }
 }

@@ -60,7 +60,7 @@ struct ClientOptions: ParsableArguments {
     func exchange(_ request: Request) throws -> Response {
         let line: [UInt8]
         do {
-            line = try connect().exchange(request.encoded())
+            line = try MetiersConnection.exchange(path: try socketPath(), request.encoded())
         } catch let error as ConnectionError {
             printError("metiers: \(error)")
             throw ExitCode(3)
@@ -83,7 +83,7 @@ struct ClientOptions: ParsableArguments {
     func run(_ request: Request, render: (Response) -> String) throws {
         let line: [UInt8]
         do {
-            line = try connect().exchange(request.encoded())
+            line = try MetiersConnection.exchange(path: try socketPath(), request.encoded())
         } catch let error as ConnectionError {
             printError("metiers: \(error)")
             throw ExitCode(3)

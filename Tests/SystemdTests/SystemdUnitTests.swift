@@ -96,7 +96,17 @@ final class SystemdUnitTests: XCTestCase {
         XCTAssertEqual(socket["SocketMode"], ["0660"])
         XCTAssertEqual(socket["SocketGroup"], ["metiers"])
         XCTAssertEqual(daemon["Type"], ["notify"])
-        XCTAssertEqual(daemon["ExecReload"], ["/bin/kill -HUP $MAINPID"])
+        // The shell's kill: /bin/kill (procps) is missing on a minimal system.
+        XCTAssertEqual(daemon["ExecReload"], ["/bin/sh -c 'kill -HUP $$MAINPID'"])
+        for service in [daemon, indexer] {
+            for command in ["ExecStart", "ExecStartPost", "ExecReload", "ExecStop"].flatMap({ service[$0] ?? [] }) {
+                XCTAssertFalse(command.hasPrefix("/bin/kill") || command.hasPrefix("/usr/bin/kill"), "procps's kill is not on every system: \(command)")
+            }
+        }
+        // A socket-activated daemon's starts include one per stop followed by a query: the
+        // default start limit (5 in 10 s) is too tight (README, "Running under systemd").
+        XCTAssertEqual(daemon["StartLimitIntervalSec"], ["60s"])
+        XCTAssertEqual(daemon["StartLimitBurst"], ["20"])
         XCTAssertEqual(daemon["StateDirectory"], ["metiers"])
         XCTAssertEqual(indexer["StateDirectory"], ["metiers"])
         XCTAssertEqual(databasePath, "/var/lib/metiers/db")
@@ -206,6 +216,67 @@ final class SystemdUnitTests: XCTestCase {
         try waitFor("metiersd to exit") { !daemon.process.isRunning }
         XCTAssertEqual(daemon.process.terminationStatus, 0, daemon.errors())
         XCTAssertFalse(FileManager.default.fileExists(atPath: socket), "a socket the daemon bound itself is removed")
+    }
+
+    // MARK: - the client across a daemon's stop and restart
+
+    /// A stopping daemon may close a connection whose request it has not read (the client sees
+    /// ECONNRESET): `metiers` sends the request again on a new connection. Here a stand-in
+    /// daemon resets the first connection after the request arrived and answers the second.
+    func testClientRetriesAConnectionResetBeforeTheAnswer() throws {
+        let path = directory + "/reset.sock"
+        let listening = try Self.unixSocket(type: SOCK_STREAM, path: path)
+        defer { close(listening) }
+        XCTAssertEqual(listen(listening, 8), 0)
+        let client = try start(Self.binaries.appendingPathComponent("metiers").path, ["health", "--socket", path])
+
+        let first = try Self.accept(listening)
+        XCTAssertTrue(Self.waitReadable(first, seconds: 20), "no request on the first connection")
+        var abort = linger(l_onoff: 1, l_linger: 0)  // close with the request unread: a reset
+        setsockopt(first, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+        close(first)
+
+        let second = try Self.accept(listening)
+        defer { close(second) }
+        XCTAssertTrue(Self.waitReadable(second, seconds: 20), "the client did not send its request again")
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(second, $0.baseAddress, $0.count) }
+        XCTAssertTrue(String(decoding: buffer[0..<max(count, 0)], as: UTF8.self).contains(#""op":"health""#))
+        let answer = Array(#"{"v":1,"ok":false,"op":"health","error":{"code":"bad_request","message":"answered on the second connection"}}"#.utf8) + [10]
+        _ = answer.withUnsafeBytes { Glibc.send(second, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        try waitFor("metiers to exit") { !client.process.isRunning }
+        // Exit 1: the daemon's error answer (a connection failure is exit 3).
+        XCTAssertEqual(client.process.terminationStatus, 1, client.errors())
+        XCTAssertTrue(client.errors().contains("answered on the second connection"), client.errors())
+    }
+
+    /// A socket file with nothing listening yet (ECONNREFUSED), as while a daemon restarts: the
+    /// client tries again for about a second and a half.
+    func testClientRetriesARefusedConnection() throws {
+        let path = directory + "/refused.sock"
+        let bound = try Self.unixSocket(type: SOCK_STREAM, path: path)  // bound, not listening
+        defer { close(bound) }
+        let client = try start(Self.binaries.appendingPathComponent("metiers").path, ["health", "--socket", path])
+        usleep(150_000)
+        XCTAssertEqual(listen(bound, 8), 0)
+        let connection = try Self.accept(bound)
+        defer { close(connection) }
+        XCTAssertTrue(Self.waitReadable(connection, seconds: 20))
+        let answer = Array(#"{"v":1,"ok":false,"op":"health","error":{"code":"bad_request","message":"listening now"}}"#.utf8) + [10]
+        _ = answer.withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        try waitFor("metiers to exit") { !client.process.isRunning }
+        XCTAssertEqual(client.process.terminationStatus, 1, client.errors())
+        XCTAssertTrue(client.errors().contains("listening now"), client.errors())
+    }
+
+    /// No daemon at all (no socket file): no retry, exit 3 at once.
+    func testClientDoesNotRetryAMissingSocket() throws {
+        let started = Date()
+        let client = try start(Self.binaries.appendingPathComponent("metiers").path, ["health", "--socket", directory + "/none.sock"])
+        try waitFor("metiers to exit") { !client.process.isRunning }
+        XCTAssertEqual(client.process.terminationStatus, 3)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "a missing socket is not retried")
+        XCTAssertTrue(client.errors().contains("no metiers daemon answers on"), client.errors())
     }
 
     // MARK: - SystemdNotifier and SocketActivation in process
@@ -510,6 +581,19 @@ final class SystemdUnitTests: XCTestCase {
         }
         let offset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2
         return (address, socklen_t(offset + bytes.count + (abstract ? 0 : 1)))
+    }
+
+    /// The next connection on a listening socket (at most 20 s).
+    static func accept(_ listening: Int32) throws -> Int32 {
+        guard waitReadable(listening, seconds: 20) else { throw TimeoutError(what: "a connection") }
+        let fd = Glibc.accept(listening, nil, nil)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        return fd
+    }
+
+    static func waitReadable(_ fd: Int32, seconds: Double) -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, Int32(seconds * 1000)) == 1
     }
 
     /// A Unix socket of `type` bound to `path`.
