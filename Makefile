@@ -25,6 +25,10 @@ SWIFT       ?= swift
 # The Swift runtime and Foundation are linked in, so the installed binaries need no toolchain.
 SWIFT_BUILD_FLAGS ?= --static-swift-stdlib
 INSTALL     ?= install
+# BIN=DIR installs the binaries already built in DIR instead of building them (CI's
+# Scripts/systemd-check installs the debug build the tests just made; they then need the Swift
+# runtime libraries beside them, which the script copies).
+BIN         ?=
 
 PROGRAMS = metiersd metiers-index metiers
 UNITS    = metiersd.socket metiersd.service metiers-index.service metiers-index.path
@@ -46,9 +50,9 @@ all: build
 build:
 	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
 
-install: build
+install: $(if $(BIN),,build)
 	@set -e; \
-	bin=$$($(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path); \
+	bin="$(BIN)"; [ -n "$$bin" ] || bin=$$($(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path); \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(CARDSDIR)" "$(DESTDIR)$(ROMEDIR)" "$(DESTDIR)$(DOCDIR)" \
 		"$(DESTDIR)$(CONFDIR)" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(SYSUSERSDIR)"; \
