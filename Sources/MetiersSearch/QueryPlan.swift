@@ -26,8 +26,6 @@ struct QueryPlan {
 
     var words: [Word]
     var expansions: [Expansion]
-    /// Words dropped as job-posting noise (H/F, CDI, salaire, city names…).
-    var droppedNoise: [String]
 
     /// Indices of the words that some expansion covers.
     var expandedIndices: Set<Int> { Set(expansions.flatMap { Array($0.range) }) }

@@ -70,19 +70,15 @@ extension SearchIndex {
 
     /// The content words (noise left out), the title words marked, and the vocabulary's expansions.
     func plan(_ tokens: [Token], title: Range<Int>?, isPosting: Bool) throws -> QueryPlan {
-        var dropped: [String] = []
         var kept: [Token] = []
         // Titles lose only their gender, seniority and contract marks; postings also lose pay,
         // places and recruiting phrases.
         for token in tokens where !FrenchWords.isStopword(token.word) {
-            if options.noiseFilter && (isPosting ? JobNoise.isPostingNoise(token.word) : JobNoise.isTitleNoise(token.word)) {
-                dropped.append(token.word)
-            } else {
-                kept.append(token)
-            }
+            let noise = options.noiseFilter && (isPosting ? JobNoise.isPostingNoise(token.word) : JobNoise.isTitleNoise(token.word))
+            if !noise { kept.append(token) }
         }
         // A title made only of noise ("Stage", "Lead") is still searched.
-        if kept.isEmpty { kept = tokens.filter { !FrenchWords.isStopword($0.word) }; dropped = [] }
+        if kept.isEmpty { kept = tokens.filter { !FrenchWords.isStopword($0.word) } }
         // A very long text is read up to a bound: its first words say what the job is.
         if kept.count > Self.maximumQueryWords { kept = Array(kept.prefix(Self.maximumQueryWords)) }
         var words = kept.map { QueryPlan.Word(token: $0, stem: analyzer.stem($0.word), titleWord: TitleKey.normalise($0.word), inHead: false) }
@@ -93,7 +89,7 @@ extension SearchIndex {
             }
         }
         let expansions = options.synonyms ? try self.expansions(of: words) : []
-        return QueryPlan(words: words, expansions: expansions, droppedNoise: dropped)
+        return QueryPlan(words: words, expansions: expansions)
     }
 
     /// Runs of up to `maximumAliasWords` words the vocabulary knows, longest first, and what
