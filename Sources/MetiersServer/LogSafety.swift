@@ -63,14 +63,11 @@ public struct EscapingLogHandler: LogHandler {
         set { inner[metadataKey: key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        let safe = metadata?.reduce(into: Logger.Metadata()) { $0[LogText.escaped($1.key)] = LogText.escaped($1.value) }
-        inner.log(
-            level: level, message: "\(LogText.escaped(message.description))", metadata: safe, source: source, file: file,
-            function: function, line: line)
+    public func log(event: LogEvent) {
+        var safe = event
+        safe.message = "\(LogText.escaped(event.message.description))"
+        safe.metadata = event.metadata?.reduce(into: Logger.Metadata()) { $0[LogText.escaped($1.key)] = LogText.escaped($1.value) }
+        inner.log(event: safe)
     }
 }
 
