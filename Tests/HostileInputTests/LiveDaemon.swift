@@ -82,7 +82,9 @@ final class LiveDaemon: @unchecked Sendable {
     private init(directory: String, arguments: [String], unsupported: [String]) throws {
         self.directory = directory
         self.unsupportedFlags = unsupported
-        maxLineBytes = unsupported.contains("--max-line-bytes") ? 1 << 20 : HostileLimits.maxLineBytes
+        // The last --max-line-bytes given wins (a class may override the suite's).
+        let lineFlag = arguments.lastIndex(of: "--max-line-bytes").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil }
+        maxLineBytes = lineFlag ?? 1 << 20
         maxConnections = unsupported.contains("--max-connections") ? 256 : HostileLimits.maxConnections
         idleTimeout = unsupported.contains("--idle-timeout") ? nil : HostileLimits.idleTimeout
         process = Process()

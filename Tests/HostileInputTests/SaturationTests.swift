@@ -7,17 +7,17 @@ import Glibc
 
 /// Every search worker busy with heavy but admissible work: `health` and `stats` still answer
 /// within 50 ms, and a request past the queue is told `overloaded` at once. The daemon runs with
-/// two search workers and a queue of four.
+/// two search workers, a queue of four, and lines up to 1 MiB (for heavy batches).
 final class SaturationTests: HostileTestCase {
     static let workers = 2
     static let queue = 4
-    override class var daemonArguments: [String] { ["--search-workers", "\(workers)", "--max-queue", "\(queue)"] }
+    override class var daemonArguments: [String] { ["--search-workers", "\(workers)", "--max-queue", "\(queue)", "--max-line-bytes", "1048576"] }
 
-    /// A classify batch of 150 postings with descriptions (about 50 KB): admissible, and a second
-    /// or more of work for one worker (the suite's request budget, 5 s, bounds it).
+    /// A classify batch of 500 postings with descriptions (about 170 KB): admissible, and seconds
+    /// of work for one worker in a debug build (the suite's request budget, 5 s, bounds it).
     static let heavyLine: String = {
         let description = "Nous recherchons un développeur java confirmé pour concevoir, développer et maintenir des applications web au sein d'une équipe agile ; vous participerez aux choix d'architecture, aux revues de code et au déploiement continu sur le cloud"
-        let postings = (0..<150).map { i in
+        let postings = (0..<500).map { i in
             #"{"id":\#(i),"title":"Développeur java \#(i)","description":"\#(description) \#(i)"}"#
         }
         return #"{"op":"classify","postings":[\#(postings.joined(separator: ","))]}"#
@@ -99,17 +99,17 @@ final class SaturationTests: HostileTestCase {
         try assertGoodQueryAnswered()
     }
 
-    /// A heavy admissible request (a 150-posting classify batch, and a 60 KB search): the memory
+    /// A heavy admissible request (a 500-posting classify batch, and a 60 KB search): the memory
     /// it takes is handed back (the worker trims the heap after a request of 100 ms or more):
-    /// 5 s later resident memory is within 1.2 × idle.
+    /// 5 s later resident memory is within 1.2 × its idle level just before (this daemon may have
+    /// served the saturation case first), and within the suite's margin of its start.
     func testMemoryIsReturnedAfterAHeavyRequest() throws {
-        let baseline = try daemon.baseline.rss
         let words = (0..<6_000).map { ["développeur", "java", "chef", "projet", "réseau", "données"][$0 % 6] }.joined(separator: " ")
-        for (name, line) in [("150-posting classify", Self.heavyLine), ("60 KB search", #"{"op":"search","query":"\#(words)"}"#)] {
+        for (name, line) in [("500-posting classify", Self.heavyLine), ("60 KB search", #"{"op":"search","query":"\#(words)"}"#)] {
             let cost = try measure(name, line)
             XCTAssertEqual(cost.outcome, "ok", "\(cost.name): \(cost.message)")
             XCTAssertLessThanOrEqual(cost.peak, CostTargets.peakKiB, "\(cost)")
-            XCTAssertLessThanOrEqual(Double(cost.settled), Double(baseline) * CostTargets.settledRatio, "\(cost); idle \(baseline / 1024) MiB")
+            XCTAssertLessThanOrEqual(Double(cost.settled), Double(cost.before) * CostTargets.settledRatio, "\(cost)")
         }
         try assertGoodQueryAnswered()
     }
@@ -122,16 +122,16 @@ final class SaturationTests: HostileTestCase {
         let clients = 10
         var waiting: [Wire] = []
         for _ in 0..<Self.workers {
-            waiting.append(try Wire(path: socket))
-            try waiting.last!.send(Self.heavyLine)
+            waiting.append(try step("connecting a first client") { try Wire(path: socket) })
+            try step("sending a first heavy line") { try waiting.last!.send(Self.heavyLine) }
         }
         Thread.sleep(forTimeInterval: 0.3)
         // Eight more at once; those answered within 250 ms of their send were refused at once.
         var sent: [(Wire, Date)] = []
         for _ in Self.workers..<clients {
-            let client = try Wire(path: socket)
+            let client = try step("connecting client \(sent.count)") { try Wire(path: socket) }
             sent.append((client, Date()))
-            try client.send(Self.heavyLine)
+            try step("sending on client \(sent.count - 1)") { try client.send(Self.heavyLine) }
         }
         // When each answer arrives, watched on all of them at once, for 250 ms.
         var arrived: [Int: Double] = [:]
@@ -148,13 +148,34 @@ final class SaturationTests: HostileTestCase {
                 waiting.append(client)
                 continue
             }
-            refused.append((seconds, try client.readResponse(timeout: 1)))
+            do {
+                refused.append((seconds, try client.readResponse(timeout: 1)))
+            } catch {
+                XCTFail("client \(i), readable after \(seconds) s: \(error)")
+                throw error
+            }
         }
         // The refused connections stay open and serve.
         for (client, _) in sent where !waiting.contains(where: { $0 === client }) {
-            XCTAssertEqual(try client.request(#"{"op":"health"}"#).ok, true)
+            XCTAssertEqual(try step("health on a refused client") { try client.request(#"{"op":"health"}"#) }.ok, true)
         }
-        let answered = try waiting.map { try $0.readResponse(timeout: 60) }.filter { $0.ok == true }
+        // Read at once, each on its own thread: an answer of hundreds of KB that no one reads
+        // would leave its connection idle past the suite's 2 s idle timeout.
+        let answers = Answers()
+        let readers = waiting.enumerated().map { i, client in
+            let reader = Thread {
+                do {
+                    answers.set(i, try client.readResponse(timeout: 60), after: 0)
+                } catch {
+                    answers.set(i, ["error": ["code": "\(error)"]], after: 0)
+                }
+            }
+            reader.start()
+            return reader
+        }
+        while readers.contains(where: { $0.isExecuting || !$0.isFinished }) { usleep(10_000) }
+        let answered = answers.all.compactMap(\.response).filter { $0.ok == true }
+        XCTAssertEqual(answers.all.count, waiting.count, "every waiting client read its answer: \(answers.all.map { $0.response?.outcome ?? "none" })")
         print(String(
             format: "HostileInputTests: figure: past a queue of %d with %d workers busy: %d overloaded, slowest in %.1f ms; %d answered",
             Self.queue, Self.workers, refused.count, (refused.map(\.seconds).max() ?? 0) * 1000, answered.count))
@@ -165,7 +186,17 @@ final class SaturationTests: HostileTestCase {
             XCTAssertLessThan(seconds, 0.25, "overloaded must be said at once")
             XCTAssertTrue(response.errorMessage?.contains("\(Self.queue) requests are queued") ?? false, "\(response)")
         }
-        try assertGoodQueryAnswered()
+        try step("the good query after") { try assertGoodQueryAnswered() }
+    }
+
+    /// Runs one step of a case; a failure names the step.
+    func step<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            XCTFail("\(name): \(error)")
+            throw error
+        }
     }
 }
 
