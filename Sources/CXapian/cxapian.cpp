@@ -484,6 +484,14 @@ mx_status mx_database_search(mx_database *database, const mx_query *query, uint3
                              uint32_t limit, uint32_t check_at_least,
                              const mx_bm25_parameters *bm25, mx_mset **out,
                              char **error_message) {
+    return mx_database_search_timed(database, query, offset, limit, check_at_least, bm25, 0.0,
+                                    out, error_message);
+}
+
+mx_status mx_database_search_timed(mx_database *database, const mx_query *query,
+                                   uint32_t offset, uint32_t limit, uint32_t check_at_least,
+                                   const mx_bm25_parameters *bm25, double time_limit_seconds,
+                                   mx_mset **out, char **error_message) {
     if (database == nullptr || query == nullptr || out == nullptr)
         return invalid(error_message, "NULL argument");
     MX_GUARD({
@@ -494,6 +502,8 @@ mx_status mx_database_search(mx_database *database, const mx_query *query, uint3
                 result->enquire.set_weighting_scheme(
                     Xapian::BM25Weight(bm25->k1, bm25->k2, bm25->k3, bm25->b, bm25->min_normlen));
             }
+            // NaN and non-positive budgets mean no limit (Xapian's 0.0).
+            if (time_limit_seconds > 0.0) result->enquire.set_time_limit(time_limit_seconds);
             result->mset = result->enquire.get_mset(offset, limit, check_at_least);
         } catch (...) {
             delete result;

@@ -40,6 +40,18 @@ public struct MetiersConfiguration: Equatable, Sendable {
     public var requestTimeoutMilliseconds: Int = 10_000
     /// Seconds between checks for a new index version (0: never).
     public var reloadCheckSeconds: Double = 2
+    /// Search worker threads of the daemon, each with its own index handle; 0 means one per core.
+    public var searchWorkers: Int = 0
+    /// Requests that may wait for a search worker; more are answered `overloaded` at once.
+    public var maximumQueuedRequests: Int = 64
+    /// Quoted phrases one query may have (more: `too_many_phrases`).
+    public var maximumPhrases: Int = 16
+    /// Words one quoted phrase may have (more: `phrase_too_long`).
+    public var maximumPhraseWords: Int = 12
+    /// `-word` exclusions one query may have (more: `too_many_exclusions`).
+    public var maximumExclusions: Int = 32
+    /// Distinct content words one query may have (more: `too_many_terms`).
+    public var maximumTerms: Int = 2_000
 
     /// Where the configuration came from (nil: built-in defaults).
     public var source: String?
@@ -133,6 +145,12 @@ public struct MetiersConfiguration: Equatable, Sendable {
             config.logLevel = v
         }
         if let v = try integer("daemon.threads", 0...256) { config.threads = v }
+        if let v = try integer("daemon.search_workers", 0...256) { config.searchWorkers = v }
+        if let v = try integer("limits.max_queued_requests", 1...100_000) { config.maximumQueuedRequests = v }
+        if let v = try integer("limits.max_phrases", 0...10_000) { config.maximumPhrases = v }
+        if let v = try integer("limits.max_phrase_words", 1...10_000) { config.maximumPhraseWords = v }
+        if let v = try integer("limits.max_exclusions", 0...10_000) { config.maximumExclusions = v }
+        if let v = try integer("limits.max_terms", 1...100_000) { config.maximumTerms = v }
         if let v = try integer("limits.max_line_bytes", 1024...(1 << 30)) { config.maximumLineBytes = v }
         if let v = try integer("limits.max_connections", 1...100_000) { config.maximumConnections = v }
         if let v = try number("limits.idle_timeout_seconds", 0.01...86_400) { config.idleTimeoutSeconds = v }

@@ -19,8 +19,17 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case indexUnavailable = "index_unavailable"
     /// The request line is longer than the daemon accepts; the connection is then closed.
     case lineTooLong = "line_too_long"
-    /// The daemon is at its connection limit; the connection is closed. Retry later.
+    /// The daemon is at its connection limit (the connection is then closed), or its queue of
+    /// requests waiting for a search worker is full (the connection stays open). Retry later.
     case overloaded = "overloaded"
+    /// The query has more quoted phrases than the daemon accepts; the message gives both counts.
+    case tooManyPhrases = "too_many_phrases"
+    /// A quoted phrase has more words than the daemon accepts; the message gives both counts.
+    case phraseTooLong = "phrase_too_long"
+    /// The query has more `-word` exclusions than the daemon accepts; the message gives both counts.
+    case tooManyExclusions = "too_many_exclusions"
+    /// The query has more distinct words than the daemon accepts; the message gives both counts.
+    case tooManyTerms = "too_many_terms"
     /// The request (or the rest of a classify batch) ran past the per-request time budget.
     case timeout = "timeout"
     /// A reload failed (missing, corrupt or wrong-schema index); the previous index is still served.

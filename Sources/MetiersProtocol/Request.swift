@@ -20,6 +20,8 @@ public enum RequestLimits {
     public static let maxPostings = 1000
     /// Most values in one filter.
     public static let maxFilterValues = 100
+    /// Deepest nesting of arrays and objects in a request line (a request needs 3).
+    public static let maxJSONDepth = 32
 }
 
 /// A request: one JSON object on one line.
@@ -84,6 +86,11 @@ public struct Request: Equatable, Sendable {
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
     public static func decode(_ line: some Collection<UInt8>) -> Result<Request, RequestDecodingFailure> {
+        // Before any decoding work: the decoder's cost grows fast with depth.
+        if let depth = JSONDepth.exceeds(RequestLimits.maxJSONDepth, in: line) {
+            return .failure(RequestDecodingFailure(id: nil, error: ProtocolError(
+                .badRequest, "the line nests arrays and objects \(depth) or more levels deep; at most \(RequestLimits.maxJSONDepth) levels are accepted")))
+        }
         if let problem = StrictJSON.problem(in: line) {
             return .failure(RequestDecodingFailure(id: nil, error: ProtocolError(.badJSON, "the line is not valid JSON: \(problem)")))
         }
@@ -516,6 +523,47 @@ enum StrictJSON {
             default:
                 if b < 0x20 { return "a control character (byte \(b)) outside a string" }
                 lastSignificant = b
+            }
+        }
+        return nil
+    }
+}
+
+/// A byte scan for nesting depth, cheap enough to run on every line before decoding: brackets
+/// and braces inside strings (escapes included) do not count.
+public enum JSONDepth {
+    /// The depth reached once it is over `limit` (the scan stops there), nil when the line
+    /// stays within it.
+    public static func exceeds(_ limit: Int, in line: some Collection<UInt8>) -> Int? {
+        if let found = line.withContiguousStorageIfAvailable({ scan($0, limit: limit) }) { return found }
+        return Array(line).withUnsafeBufferPointer { scan($0, limit: limit) }
+    }
+
+    private static func scan(_ line: UnsafeBufferPointer<UInt8>, limit: Int) -> Int? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for b in line {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""):
+                inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return depth }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+            default:
+                continue
             }
         }
         return nil

@@ -1,5 +1,6 @@
 import Logging
 import MetiersSearch
+import MetiersText
 import NIOCore
 import NIOExtras
 import NIOPosix
@@ -55,6 +56,14 @@ public struct ServerSettings: Sendable {
     public var reloadCheckInterval: Duration?
     /// A listening socket passed by systemd (socket activation), used instead of binding.
     public var listeningDescriptor: Int32?
+    /// Search worker threads, each with its own index handle.
+    public var searchWorkers: Int = 2
+    /// Requests that may wait for a search worker; more are answered `overloaded`.
+    public var maximumQueuedRequests: Int = 64
+    /// What one query may ask for.
+    public var queryLimits = QueryLimits()
+    /// Bad-request notices logged per second at most.
+    public var badRequestNoticesPerSecond = 10
 
     public init(
         socketPath: String, databasePath: String, maximumLineLength: Int = 1 << 20, defaultLimit: Int = 10,
@@ -81,8 +90,10 @@ enum ReloadOutcome {
     case failed(String)
 }
 
-/// Switches every event loop to the newest index: opens it once per loop, and only when all
-/// opened stages them (a failure leaves every loop on the previous index, and says why).
+/// Switches every search worker to the newest index: opens it once per worker, and only when all
+/// opened stages them (a failure leaves every worker on the previous index, and says why). It
+/// runs on a search worker (the `reload` operation, or work the daemon queues on SIGHUP and on a
+/// new version on disk), never on an event loop.
 final class Reloader: Sendable {
     let path: String
     let ranking: RankingOptions
@@ -129,7 +140,7 @@ final class Reloader: Sendable {
             lastStub.withLockedValue { $0 = Self.readStub(path) }
             for (slot, index) in zip(slots, opened) { slot.stage(index) }
             let version = opened.first?.indexVersion ?? previous
-            state.reloaded(version: version, builtAt: opened.first?.builtAt ?? "")
+            state.reloaded(version: version, builtAt: opened.first?.builtAt ?? "", cardCount: opened.first?.cardCount ?? 0)
             if version == previous {
                 logger.info("reloaded; index unchanged", metadata: ["reason": "\(reason)", "index_version": "\(version)"])
                 return .unchanged(version)
@@ -139,11 +150,15 @@ final class Reloader: Sendable {
         }
     }
 
+    /// Whether the stub file has changed since the last reload (a small file read).
+    func stubChanged() -> Bool {
+        let current = Self.readStub(path)
+        return lastStub.withLockedValue { last in current != nil && current != last }
+    }
+
     /// Reloads when the stub file has changed since the last reload.
     func reloadIfChanged() {
-        let current = Self.readStub(path)
-        let changed = lastStub.withLockedValue { last in current != nil && current != last }
-        if changed { _ = reload(reason: "new index version on disk") }
+        if stubChanged() { _ = reload(reason: "new index version on disk") }
     }
 }
 
@@ -156,53 +171,50 @@ public final class MetiersServer: Service, Sendable {
     let settings: ServerSettings
     let group: any EventLoopGroup
     let logger: Logger
-    /// One request handler (and so one Xapian database handle) per event loop.
-    let handlers: [ObjectIdentifier: NIOLoopBound<RequestHandler>]
+    /// The search workers, each with its own request handler (and Xapian database handle).
+    let pool: SearchPool
+    /// What the event loops do with each line.
+    let dispatcher: RequestDispatcher
     let state: ServerState
     let reloader: Reloader
     let notifier: SystemdNotifier
+    let notices: NoticeLimiter
 
     /// The version of the index being served.
     public var indexVersion: String { state.indexVersion }
 
-    /// Opens the index once per event loop of `group`.
+    /// Opens the index once per search worker and starts the workers.
     public init(settings: ServerSettings, group: any EventLoopGroup, notifier: SystemdNotifier = SystemdNotifier(), logger: Logger) async throws(ServerError) {
         self.settings = settings
         self.group = group
         self.logger = logger
         self.notifier = notifier
-        let first: SearchIndex
+        let workers = max(1, settings.searchWorkers)
+        var indexes: [SearchIndex] = []
         do {
-            first = try SearchIndex(path: settings.databasePath, options: settings.ranking, logger: logger)
+            for _ in 0..<workers {
+                indexes.append(try SearchIndex(path: settings.databasePath, options: settings.ranking, logger: logger))
+            }
         } catch {
             throw .index(error)
         }
-        let state = ServerState(indexVersion: first.indexVersion, builtAt: first.builtAt)
-        let loops = Array(group.makeIterator())
-        let slots = loops.map { _ in IndexSlot() }
+        let first = indexes[0]
+        let state = ServerState(indexVersion: first.indexVersion, builtAt: first.builtAt, cardCount: first.cardCount)
+        let slots = indexes.map { _ in IndexSlot() }
         let reloader = Reloader(path: settings.databasePath, ranking: settings.ranking, slots: slots, state: state, notifier: notifier, logger: logger)
-        var handlers: [ObjectIdentifier: NIOLoopBound<RequestHandler>] = [:]
-        for (loop, slot) in zip(loops, slots) {
-            let path = settings.databasePath
-            let defaultLimit = settings.defaultLimit
-            let ranking = settings.ranking
-            let budget = settings.requestTimeout
-            do {
-                handlers[ObjectIdentifier(loop)] = try await loop.submit {
-                    let index = try SearchIndex(path: path, options: ranking, logger: logger)
-                    let handler = RequestHandler(
-                        index: index, slot: slot, state: state, reloader: reloader, defaultLimit: defaultLimit, timeBudget: budget, logger: logger)
-                    return NIOLoopBound(handler, eventLoop: loop)
-                }.get()
-            } catch let error as SearchError {
-                throw .index(error)
-            } catch {
-                throw .index(.indexUnavailable("\(error)"))
-            }
+        let notices = NoticeLimiter(perSecond: settings.badRequestNoticesPerSecond)
+        let handlers = zip(indexes, slots).map { index, slot in
+            RequestHandler(
+                index: index, slot: slot, state: state, reloader: reloader, defaultLimit: settings.defaultLimit,
+                timeBudget: settings.requestTimeout, queryLimits: settings.queryLimits, notices: notices, logger: logger)
         }
-        self.handlers = handlers
+        let pool = SearchPool(capacity: max(1, settings.maximumQueuedRequests), logger: logger)
+        pool.start(handlers: handlers)
+        self.pool = pool
+        self.dispatcher = RequestDispatcher(pool: pool, state: state, notices: notices, logger: logger)
         self.state = state
         self.reloader = reloader
+        self.notices = notices
     }
 
     /// Switches to the newest index (as SIGHUP does); false when the reload failed.
@@ -214,7 +226,7 @@ public final class MetiersServer: Service, Sendable {
 
     public func run() async throws {
         let quiesce = ServerQuiescingHelper(group: group)
-        let handlers = self.handlers
+        let dispatcher = self.dispatcher
         let logger = self.logger
         let settings = self.settings
         let state = self.state
@@ -229,16 +241,13 @@ public final class MetiersServer: Service, Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let bound = handlers[ObjectIdentifier(channel.eventLoop)] else {
-                        throw ChannelError.ioOnClosedChannel
-                    }
                     let admitted = state.connectionOpened(limit: settings.maximumConnections)
                     if admitted {
                         channel.closeFuture.whenComplete { _ in state.connectionClosed() }
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLength: settings.maximumLineLength)))
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(requests: bound.value, state: state, admitted: admitted, idleTimeout: settings.idleTimeout, logger: logger))
+                        ConnectionHandler(dispatcher: dispatcher, state: state, admitted: admitted, idleTimeout: settings.idleTimeout, logger: logger))
                 }
             }
         let channel: any Channel
@@ -261,23 +270,7 @@ public final class MetiersServer: Service, Sendable {
         ])
         _ = notifier.ready(status: "serving index \(indexVersion)")
 
-        // Watch for a new index version written by metiers-index.
-        var watcher: RepeatedTask?
-        if let interval = settings.reloadCheckInterval {
-            let reloader = self.reloader
-            watcher = group.next().scheduleRepeatedTask(initialDelay: .nanoseconds(interval.wholeNanoseconds), delay: .nanoseconds(interval.wholeNanoseconds)) { _ in
-                reloader.reloadIfChanged()
-                // Hand memory freed after a burst (a huge request, a flood) back to the system.
-                _ = mallocTrim(0)
-            }
-        }
-        // SIGHUP reloads.
-        let hangups = Task { [reloader] in
-            for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                _ = reloader.reload(reason: "SIGHUP")
-            }
-        }
-
+        let stopBackgroundWork = startBackgroundWork()
         let drained = group.next().makePromise(of: Void.self)
         let shuttingDown = NIOLockedValueBox(false)
         let notifier = self.notifier
@@ -294,11 +287,41 @@ public final class MetiersServer: Service, Sendable {
             quiesce.initiateShutdown(promise: drained)
         }
         try? await drained.futureResult.get()
-        watcher?.cancel()
-        hangups.cancel()
+        stopBackgroundWork()
+        pool.shutdown()
         // A socket systemd passed belongs to systemd: it stays.
         if !adopted { unlink(settings.socketPath) }
         logger.info("stopped", metadata: ["socket": "\(settings.socketPath)"])
+    }
+
+    /// Work beside the connections: the index watcher (the loop only reads the stub file; a
+    /// search worker opens the new index), SIGHUP reloads (on a search worker), and the count of
+    /// dropped bad-request notices once a second. Returns how to stop it.
+    private func startBackgroundWork() -> @Sendable () -> Void {
+        let pool = self.pool
+        let reloader = self.reloader
+        let logger = self.logger
+        var watcher: RepeatedTask?
+        if let interval = settings.reloadCheckInterval {
+            watcher = group.next().scheduleRepeatedTask(initialDelay: .nanoseconds(interval.wholeNanoseconds), delay: .nanoseconds(interval.wholeNanoseconds)) { _ in
+                if reloader.stubChanged() { pool.submitControl { _ in reloader.reloadIfChanged() } }
+            }
+        }
+        let notices = self.notices
+        let noticeFlush = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            notices.flush(logger)
+        }
+        let hangups = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                pool.submitControl { _ in _ = reloader.reload(reason: "SIGHUP") }
+            }
+        }
+        let stoppable = watcher
+        return {
+            stoppable?.cancel()
+            noticeFlush.cancel()
+            hangups.cancel()
+        }
     }
 
     /// Replaces a socket file left by a crashed daemon, but never one a live daemon answers on.

@@ -7,10 +7,11 @@ import Logging
 import MetiersCorpus
 import MetiersProtocol
 import MetiersSearch
+import MetiersText
 
 /// Answers protocol requests against one opened index, without any socket: one line in, one
-/// line out. The daemon keeps one per event-loop thread (a `SearchIndex` is not thread-safe);
-/// tests drive it directly.
+/// line out. The daemon keeps one per search worker thread (a `SearchIndex` is not
+/// thread-safe); tests drive it directly.
 public final class RequestHandler {
     /// The index requests are answered from; replaced between requests after a reload.
     public private(set) var index: SearchIndex
@@ -23,40 +24,61 @@ public final class RequestHandler {
     /// Time budget of one request; a classify batch that runs past it answers its remaining
     /// postings with `timeout`.
     let timeBudget: Duration
+    /// What one query may ask for (phrases, exclusions, words).
+    let queryLimits: QueryLimits
+    /// Bad-request notices, rate-limited for the whole daemon.
+    let notices: NoticeLimiter
 
-    public convenience init(index: SearchIndex, defaultLimit: Int = 10, logger: Logger) {
+    public convenience init(index: SearchIndex, defaultLimit: Int = 10, queryLimits: QueryLimits = QueryLimits(), logger: Logger) {
         self.init(
-            index: index, slot: IndexSlot(), state: ServerState(indexVersion: index.indexVersion, builtAt: index.builtAt),
-            reloader: nil, defaultLimit: defaultLimit, timeBudget: .seconds(10), logger: logger)
+            index: index, slot: IndexSlot(),
+            state: ServerState(indexVersion: index.indexVersion, builtAt: index.builtAt, cardCount: index.cardCount),
+            reloader: nil, defaultLimit: defaultLimit, timeBudget: .seconds(10), queryLimits: queryLimits, notices: NoticeLimiter(),
+            logger: logger)
     }
 
-    init(index: SearchIndex, slot: IndexSlot, state: ServerState, reloader: Reloader?, defaultLimit: Int, timeBudget: Duration, logger: Logger) {
+    init(
+        index: SearchIndex, slot: IndexSlot, state: ServerState, reloader: Reloader?, defaultLimit: Int, timeBudget: Duration,
+        queryLimits: QueryLimits, notices: NoticeLimiter, logger: Logger
+    ) {
         self.index = index
         self.slot = slot
         self.state = state
         self.reloader = reloader
         self.defaultLimit = defaultLimit
         self.timeBudget = timeBudget
+        self.queryLimits = queryLimits
+        self.notices = notices
         self.logger = logger
     }
 
     /// The response line (without newline) for one request line (without newline).
     public func respond(toLine line: some Collection<UInt8>) -> [UInt8] {
         let started = ContinuousClock.now
-        let response: Response
-        let op: String
         switch Request.decode(line) {
         case .success(let request):
-            op = request.operation.name
-            response = respond(to: request)
+            return respondEncoded(to: request, started: started)
         case .failure(let failure):
-            op = "invalid"
-            logger.notice("bad request", metadata: ["code": "\(failure.error.code.rawValue)", "message": "\(failure.error.message)"])
-            response = .failure(id: failure.id, op: nil, failure.error)
+            return Self.refuse(failure, state: state, notices: notices, started: started, logger: logger)
         }
-        let bytes = encode(response)
-        let elapsed = ContinuousClock.now - started
-        state.record(op: op, errorCode: response.error?.code.rawValue, microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+    }
+
+    /// The response line to a request decoded at `started` (counted in the stats).
+    func respondEncoded(to request: Request, started: ContinuousClock.Instant) -> [UInt8] {
+        let response = respond(to: request)
+        let bytes = Self.encode(response, logger: logger)
+        state.record(op: request.operation.name, errorCode: response.error?.code.rawValue, since: started)
+        return bytes
+    }
+
+    /// The response line to a line that is not a request (logged, rate-limited, and counted).
+    static func refuse(
+        _ failure: RequestDecodingFailure, state: ServerState, notices: NoticeLimiter, started: ContinuousClock.Instant, logger: Logger
+    ) -> [UInt8] {
+        notices.notice(logger, "bad request", metadata: ["code": "\(failure.error.code.rawValue)", "message": "\(failure.error.message)"])
+        let response = Response.failure(id: failure.id, op: nil, failure.error)
+        let bytes = encode(response, logger: logger)
+        state.record(op: "invalid", errorCode: failure.error.code.rawValue, since: started)
         return bytes
     }
 
@@ -64,6 +86,10 @@ public final class RequestHandler {
     public func respond(to request: Request) -> Response {
         if let newer = slot.takeStaged() { index = newer }
         let op = request.operation.name
+        if let refusal = refusal(of: request) {
+            logger.debug("request refused", metadata: ["op": "\(op)", "code": "\(refusal.code.rawValue)"])
+            return .failure(id: request.id, op: op, refusal)
+        }
         do {
             var response = try answer(request)
             response.id = request.id
@@ -79,7 +105,60 @@ public final class RequestHandler {
         }
     }
 
+    /// Why a query is refused before any search: over one of its limits (or its syntax).
+    private func refusal(of request: Request) -> ProtocolError? {
+        switch request.operation {
+        case .search(let p), .map(let p): Self.check(p.text, limits: queryLimits)
+        default: nil
+        }
+    }
+
+    /// A query checked against `limits` as it is parsed: nil when it may be searched.
+    static func check(_ text: String, limits: QueryLimits) -> ProtocolError? {
+        do {
+            _ = try QueryText.parse(text, limits: limits)
+            return nil
+        } catch {
+            switch error {
+            case .syntax(let syntax): return ProtocolError(.querySyntax, syntax.description)
+            case .limit(let limit): return ProtocolError(code(for: limit.limit), limit.description)
+            }
+        }
+    }
+
+    static func code(for limit: QueryLimitExceeded.Limit) -> ErrorCode {
+        switch limit {
+        case .phrases: .tooManyPhrases
+        case .phraseWords: .phraseTooLong
+        case .exclusions: .tooManyExclusions
+        case .terms: .tooManyTerms
+        }
+    }
+
+    /// `health` and `stats`, answered from the shared state alone: the event loops answer them
+    /// without waiting for a search worker. nil for every other operation.
+    static func adminResponse(to request: Request, state: ServerState) -> Response? {
+        var response = Response(id: request.id, ok: true, op: request.operation.name)
+        switch request.operation {
+        case .health:
+            let c = state.snapshot()
+            response.indexVersion = c.indexVersion
+            response.status = "serving"
+            response.protocolVersion = metiersProtocolVersion
+            response.cardCount = c.cardCount
+            response.builtAt = c.builtAt
+            response.uptimeSeconds = (state.uptimeSeconds * 1000).rounded() / 1000
+            response.lastReloadError = c.lastReloadError
+        case .stats:
+            response.stats = stats(state)
+        default:
+            return nil
+        }
+        return response
+    }
+
     private func answer(_ request: Request) throws(SearchError) -> Response {
+        if let admin = Self.adminResponse(to: request, state: state) { return admin }
         var response = Response(id: request.id, ok: true, op: request.operation.name)
         response.indexVersion = index.indexVersion
         switch request.operation {
@@ -104,15 +183,8 @@ public final class RequestHandler {
                     appellations: card.appellations.map(\.label), origines: card.passerelles.origines,
                     evolutions: card.passerelles.evolutions)
             }
-        case .health:
-            response.status = "serving"
-            response.protocolVersion = metiersProtocolVersion
-            response.cardCount = index.cardCount
-            response.builtAt = index.builtAt
-            response.uptimeSeconds = (state.uptimeSeconds * 1000).rounded() / 1000
-            response.lastReloadError = state.lastReloadError
-        case .stats:
-            response.stats = stats()
+        case .health, .stats:
+            break
         case .rome(let code):
             let (lookup, cards) = try index.romeCode(code)
             response.rome = RomeCode(
@@ -162,6 +234,10 @@ public final class RequestHandler {
                 }
                 // The title leads: it is read as the posting's head, before the description.
                 let text = [title, description].compactMap { $0 }.joined(separator: title != nil && description != nil ? " :\n" : "")
+                if let refusal = Self.check(text, limits: queryLimits) {
+                    items.append(ClassifiedItem(id: id, ok: false, error: refusal))
+                    continue
+                }
                 do {
                     var request = SearchRequest(
                         text: text, mode: description == nil ? .title : .search, limit: p.limit ?? 3,
@@ -179,7 +255,7 @@ public final class RequestHandler {
         return items
     }
 
-    private func stats() -> Stats {
+    static func stats(_ state: ServerState) -> Stats {
         let c = state.snapshot()
         let sorted = c.latencies.sorted()
         func percentile(_ q: Double) -> Double {
@@ -243,7 +319,9 @@ public final class RequestHandler {
         }
     }
 
-    func encode(_ response: Response) -> [UInt8] {
+    func encode(_ response: Response) -> [UInt8] { Self.encode(response, logger: logger) }
+
+    static func encode(_ response: Response, logger: Logger) -> [UInt8] {
         do {
             return Array(try response.encoded())
         } catch {

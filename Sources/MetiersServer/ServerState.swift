@@ -3,8 +3,8 @@ import NIOConcurrencyHelpers
 
 /// The index a request handler serves, and the one staged to replace it.
 ///
-/// A reload opens the new index for each event loop from wherever it runs and stages it here;
-/// the loop's handler adopts it before its next request, so a request in flight always finishes
+/// A reload opens the new index for each search worker (on a worker) and stages it here; the
+/// worker's handler adopts it before its next request, so a request in flight always finishes
 /// on the index it started with, and a `SearchIndex` is only ever used by one thread at a time.
 final class IndexSlot: @unchecked Sendable {
     private let lock = NIOLock()
@@ -22,7 +22,9 @@ final class IndexSlot: @unchecked Sendable {
     }
 }
 
-/// State shared by every event loop: the index version served, reload outcomes and counters.
+/// State shared by every event loop and search worker: the index served (version, build date,
+/// card count), reload outcomes and counters; enough to answer `health` and `stats` without a
+/// search handle.
 public final class ServerState: Sendable {
     struct Counters {
         var requests: [String: Int] = [:]
@@ -36,6 +38,7 @@ public final class ServerState: Sendable {
         var idleClosed = 0
         var indexVersion = ""
         var builtAt = ""
+        var cardCount = 0
         var reloads = 0
         var reloadFailures = 0
         var lastReloadError: String?
@@ -45,10 +48,11 @@ public final class ServerState: Sendable {
     public let startedAt = ContinuousClock.now
     static let latencyWindow = 8192
 
-    init(indexVersion: String, builtAt: String) {
+    init(indexVersion: String, builtAt: String, cardCount: Int) {
         counters.withLockedValue {
             $0.indexVersion = indexVersion
             $0.builtAt = builtAt
+            $0.cardCount = cardCount
         }
     }
 
@@ -81,10 +85,11 @@ public final class ServerState: Sendable {
     func connectionClosed() { counters.withLockedValue { $0.open -= 1 } }
     func idleClosed() { counters.withLockedValue { $0.idleClosed += 1 } }
 
-    func reloaded(version: String, builtAt: String) {
+    func reloaded(version: String, builtAt: String, cardCount: Int) {
         counters.withLockedValue {
             $0.indexVersion = version
             $0.builtAt = builtAt
+            $0.cardCount = cardCount
             $0.reloads += 1
             $0.lastReloadError = nil
         }
@@ -95,6 +100,12 @@ public final class ServerState: Sendable {
             $0.reloadFailures += 1
             $0.lastReloadError = message
         }
+    }
+
+    func record(op: String, errorCode: String?, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let microseconds = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
+        record(op: op, errorCode: errorCode, microseconds: microseconds)
     }
 
     var indexVersion: String { counters.withLockedValue { $0.indexVersion } }

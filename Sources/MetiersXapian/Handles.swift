@@ -207,20 +207,31 @@ public final class Database {
         return takeStringList(list, length: length, count: count)
     }
 
-    /// Runs `query`; matches `[offset, offset + limit)`, best first.
+    /// Runs `query`; matches `[offset, offset + limit)`, best first. With a `timeLimit`, the
+    /// match stops looking at further documents once it has run that long and returns the best
+    /// found so far (Xapian's `Enquire::set_time_limit`): the answer may be incomplete, never
+    /// an error. nil (the default) or a non-positive duration: no limit.
     public func search(
-        _ query: Query, offset: Int = 0, limit: Int, checkAtLeast: Int = 0, bm25: BM25Parameters? = nil
+        _ query: Query, offset: Int = 0, limit: Int, checkAtLeast: Int = 0, bm25: BM25Parameters? = nil,
+        timeLimit: Duration? = nil
     ) throws(XapianError) -> MatchSet {
         var out: OpaquePointer? = nil
         let off = UInt32(clamping: max(0, offset))
         let lim = UInt32(clamping: max(0, limit))
         let atLeast = UInt32(clamping: max(0, checkAtLeast))
+        let seconds = timeLimit.map(Self.seconds) ?? 0
         if var params = bm25?.c {
-            try check { mx_database_search(handle, query.handle, off, lim, atLeast, &params, &out, $0) }
+            try check { mx_database_search_timed(handle, query.handle, off, lim, atLeast, &params, seconds, &out, $0) }
         } else {
-            try check { mx_database_search(handle, query.handle, off, lim, atLeast, nil, &out, $0) }
+            try check { mx_database_search_timed(handle, query.handle, off, lim, atLeast, nil, seconds, &out, $0) }
         }
         return MatchSet(handle: out!)
+    }
+
+    /// A duration in (fractional) seconds, as Xapian takes time limits.
+    static func seconds(_ duration: Duration) -> Double {
+        let (whole, attoseconds) = duration.components
+        return Double(whole) + Double(attoseconds) / 1e18
     }
 }
 

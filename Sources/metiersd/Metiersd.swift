@@ -3,6 +3,7 @@ import Logging
 import MetiersConfig
 import MetiersSearch
 import MetiersServer
+import MetiersText
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -60,6 +61,24 @@ struct Metiersd: AsyncParsableCommand {
     @Option(help: "Seconds between checks for a new index version on disk (0: never).")
     var reloadCheck: Double?
 
+    @Option(help: "Search worker threads, each with its own index handle (0: one per core).")
+    var searchWorkers: Int?
+
+    @Option(help: "Requests that may wait for a search worker (more: overloaded at once).")
+    var maxQueue: Int?
+
+    @Option(help: "Quoted phrases per query (more: too_many_phrases).")
+    var maxPhrases: Int?
+
+    @Option(help: "Words per quoted phrase (more: phrase_too_long).")
+    var maxPhraseWords: Int?
+
+    @Option(help: "Exclusions (-word) per query (more: too_many_exclusions).")
+    var maxExclusions: Int?
+
+    @Option(help: "Distinct content words per query (more: too_many_terms).")
+    var maxTerms: Int?
+
     @Option(name: .customLong("disable-feature"), help: "Switch a ranking feature off, to measure it: \(RankingOptions.featureNames.joined(separator: ", ")).")
     var disabledFeatures: [String] = []
 
@@ -82,8 +101,9 @@ struct Metiersd: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: settings.logLevel) else {
             fail("unknown log level '\(settings.logLevel)'")
         }
+        // Client text in a log line is escaped: no request can forge or break a line.
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = EscapingLogHandler(wrapping: StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
@@ -119,6 +139,16 @@ struct Metiersd: AsyncParsableCommand {
         guard idle > 0 else { fail("--idle-timeout must be positive") }
         guard budget > 0 else { fail("--request-timeout-ms must be positive") }
         guard check >= 0 else { fail("--reload-check must be 0 or positive") }
+        let workers = searchWorkers ?? settings.searchWorkers
+        let queue = maxQueue ?? settings.maximumQueuedRequests
+        guard workers >= 0 else { fail("--search-workers must be 0 or positive") }
+        guard queue >= 1 else { fail("--max-queue must be at least 1") }
+        let queryLimits = QueryLimits(
+            maxPhrases: maxPhrases ?? settings.maximumPhrases, maxPhraseWords: maxPhraseWords ?? settings.maximumPhraseWords,
+            maxExclusions: maxExclusions ?? settings.maximumExclusions, maxTerms: maxTerms ?? settings.maximumTerms)
+        guard queryLimits.maxPhrases >= 0, queryLimits.maxExclusions >= 0, queryLimits.maxPhraseWords >= 1, queryLimits.maxTerms >= 1 else {
+            fail("--max-phrases and --max-exclusions must be 0 or positive, --max-phrase-words and --max-terms at least 1")
+        }
 
         // Socket activation: systemd passes the listening socket.
         let listening: Int32?
@@ -130,17 +160,19 @@ struct Metiersd: AsyncParsableCommand {
 
         let threadCount = settings.threads > 0 ? settings.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
+        var serverSettings = ServerSettings(
+            socketPath: listening.flatMap(SocketActivation.localPath(of:)) ?? settings.socketPath,
+            databasePath: settings.databasePath, maximumLineLength: maximumLineLength,
+            defaultLimit: settings.defaultLimit, ranking: ranking, maximumConnections: connections,
+            idleTimeout: .milliseconds(Int64(idle * 1000)), requestTimeout: .milliseconds(Int64(budget)),
+            reloadCheckInterval: check > 0 ? .milliseconds(Int64(check * 1000)) : nil,
+            listeningDescriptor: listening)
+        serverSettings.searchWorkers = workers > 0 ? workers : System.coreCount
+        serverSettings.maximumQueuedRequests = queue
+        serverSettings.queryLimits = queryLimits
         let server: MetiersServer
         do {
-            server = try await MetiersServer(
-                settings: ServerSettings(
-                    socketPath: listening.flatMap(SocketActivation.localPath(of:)) ?? settings.socketPath,
-                    databasePath: settings.databasePath, maximumLineLength: maximumLineLength,
-                    defaultLimit: settings.defaultLimit, ranking: ranking, maximumConnections: connections,
-                    idleTimeout: .milliseconds(Int64(idle * 1000)), requestTimeout: .milliseconds(Int64(budget)),
-                    reloadCheckInterval: check > 0 ? .milliseconds(Int64(check * 1000)) : nil,
-                    listeningDescriptor: listening),
-                group: group, logger: logger)
+            server = try await MetiersServer(settings: serverSettings, group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             fail("\(error)")

@@ -144,6 +144,35 @@ final class CXapianTests: XCTestCase {
         }
     }
 
+    /// A time limit on the match: a generous one answers as without a limit; the C entry takes
+    /// NULL arguments as errors and a non-positive limit as none.
+    func testSearchWithATimeLimit() throws {
+        let path = directory + "/timed"
+        do {
+            let db = try WritableDatabase(creatingAt: path)
+            for i in 0..<200 {
+                let doc = try Document()
+                try doc.addTerm("XTword\(i % 7)")
+                try doc.addTerm("XTcommon")
+                try doc.addBooleanTerm("Q\(i)")
+                try db.replaceDocument(uniqueTerm: "Q\(i)", doc)
+            }
+            try db.commit()
+        }
+        let db = try Database(path: path)
+        let query = try Query(.or, [try Query(term: "XTcommon"), try Query(term: "XTword3")])
+        let unlimited = try db.search(query, limit: 10, checkAtLeast: 200)
+        let timed = try db.search(query, limit: 10, checkAtLeast: 200, timeLimit: .seconds(5))
+        let none = try db.search(query, limit: 10, checkAtLeast: 200, timeLimit: .zero)
+        XCTAssertEqual(timed.matchesEstimated, unlimited.matchesEstimated)
+        XCTAssertEqual(none.matchesEstimated, 200)
+        XCTAssertEqual(try timed.match(at: 0).docid, try unlimited.match(at: 0).docid)
+        var message: UnsafeMutablePointer<CChar>? = nil
+        var out: OpaquePointer? = nil
+        XCTAssertEqual(mx_database_search_timed(nil, nil, 0, 10, 0, nil, 1.0, &out, &message), MX_INVALID_ARGUMENT)
+        free(message)
+    }
+
     /// A directory holding a `XAPIANDB` stub opens the database the stub names.
     func testStubDirectoryOpensTheNamedDatabase() throws {
         let root = directory + "/root"

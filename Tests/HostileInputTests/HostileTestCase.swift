@@ -13,11 +13,14 @@ class HostileTestCase: XCTestCase {
     nonisolated(unsafe) private static var daemons: [ObjectIdentifier: LiveDaemon] = [:]
     nonisolated(unsafe) private static var startFailures: [ObjectIdentifier: String] = [:]
 
+    /// Flags a class starts its daemon with, after the suite's limits.
+    class var daemonArguments: [String] { [] }
+
     override class func setUp() {
         super.setUp()
         signal(SIGPIPE, SIG_IGN)  // a daemon that closes must fail a test, not kill the runner
         do {
-            daemons[ObjectIdentifier(self)] = try LiveDaemon.start(name: String(describing: self))
+            daemons[ObjectIdentifier(self)] = try LiveDaemon.start(name: String(describing: self), extraArguments: daemonArguments)
         } catch {
             startFailures[ObjectIdentifier(self)] = "\(error)"
         }
@@ -75,7 +78,7 @@ class HostileTestCase: XCTestCase {
             old.removeFiles()
         }
         do {
-            daemons[key] = try LiveDaemon.start(name: String(describing: type))
+            daemons[key] = try LiveDaemon.start(name: String(describing: type), extraArguments: type.daemonArguments)
         } catch {
             startFailures[key] = "\(error)"
         }

@@ -56,7 +56,8 @@ final class LiveDaemon: @unchecked Sendable {
     var pid: pid_t { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
 
-    static func start(name: String) throws -> LiveDaemon {
+    /// Starts the daemon with the suite's limits, then `extraArguments` (which override them).
+    static func start(name: String, extraArguments: [String] = []) throws -> LiveDaemon {
         let directory = TestIndex.temporaryDirectory("metiers-hostile-\(name)")
         let index = try runTool("metiers-index", ["--db", directory + "/db", "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath], in: directory)
         guard index.status == 0, index.output.contains("indexed 36 cards") else {
@@ -74,13 +75,16 @@ final class LiveDaemon: @unchecked Sendable {
         for (flag, value) in wanted {
             if help.contains(flag) { arguments += [flag, value] } else { unsupported.append(flag) }
         }
+        arguments += extraArguments
         return try LiveDaemon(directory: directory, arguments: arguments, unsupported: unsupported)
     }
 
     private init(directory: String, arguments: [String], unsupported: [String]) throws {
         self.directory = directory
         self.unsupportedFlags = unsupported
-        maxLineBytes = unsupported.contains("--max-line-bytes") ? 1 << 20 : HostileLimits.maxLineBytes
+        // The last --max-line-bytes given wins (a class may override the suite's).
+        let lineFlag = arguments.lastIndex(of: "--max-line-bytes").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil }
+        maxLineBytes = lineFlag ?? 1 << 20
         maxConnections = unsupported.contains("--max-connections") ? 256 : HostileLimits.maxConnections
         idleTimeout = unsupported.contains("--idle-timeout") ? nil : HostileLimits.idleTimeout
         process = Process()
@@ -119,6 +123,26 @@ final class LiveDaemon: @unchecked Sendable {
         usleep(200_000)
         baseline = memory() ?? MemoryStatus(rss: 0, hwm: 0)
         baselineDescriptors = openDescriptors() ?? 0
+    }
+
+    /// Resets the daemon's peak resident memory (VmHWM) to its current resident memory, so that
+    /// the next reading is the peak of what follows (`/proc/PID/clear_refs`, Linux ≥ 4.0).
+    func resetPeakMemory() {
+        guard let f = fopen("/proc/\(pid)/clear_refs", "w") else { return }
+        fputs("5", f)
+        fclose(f)
+    }
+
+    /// CPU time (user + system) the daemon has used, in milliseconds (/proc/PID/stat).
+    func cpuMilliseconds() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user + system) * 1000 / ticks
     }
 
     /// VmRSS and VmHWM of the daemon, nil once it is gone.

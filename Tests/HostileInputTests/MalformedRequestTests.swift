@@ -96,8 +96,9 @@ final class MalformedRequestTests: HostileTestCase {
         XCTAssertEqual(responses["escaped NUL as the id"]?["id"] as? String, "\u{0}", "the id comes back as it was sent")
     }
 
-    /// 100,000 `[` exceed the suite's line limit; under it, nesting far beyond any sane depth is
-    /// refused as bad JSON without exhausting the daemon's stack.
+    /// 100,000 `[` exceed the suite's line limit; under it, nesting deeper than 32 levels is
+    /// refused as `bad_request` (naming the limit) before any decoding, so it costs one scan of
+    /// the line; nesting within the limit is decoded and judged as a request.
     func testDeeplyNestedJSON() throws {
         let maxLine = try daemon.maxLineBytes
         let deep = String(repeating: "[", count: 100_000)
@@ -108,16 +109,20 @@ final class MalformedRequestTests: HostileTestCase {
             XCTAssertEqual(ending.lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?.errorCode, "line_too_long", "\(ending.lines)")
             XCTAssertTrue(ending.closed, "closed after line_too_long")
         } else {
-            XCTAssertEqual(try client.readResponse().errorCode, "bad_json")
+            XCTAssertEqual(try client.readResponse().errorCode, "bad_request")
         }
         let fits = min(60_000, maxLine - 100)
         try check([
-            LineCase("60,000 [", String(repeating: "[", count: fits), "bad_json"),
-            LineCase("60,000 [ closed", String(repeating: "[", count: fits / 2) + String(repeating: "]", count: fits / 2), "bad_json", "bad_request"),
-            LineCase("12,000 nested objects", String(repeating: #"{"a":"#, count: fits / 5), "bad_json"),
-            LineCase("nesting inside a request field", #"{"op":"health","x":"# + String(repeating: "[", count: fits - 40), "bad_json"),
-            LineCase("nesting closed inside an unknown field", #"{"op":"health","x":"# + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "}", "bad_request", mentions: "x"),
-            LineCase("nesting as the query", #"{"op":"search","query":"# + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}", "bad_request", mentions: "query"),
+            LineCase("60,000 [", String(repeating: "[", count: fits), "bad_request", mentions: "32"),
+            LineCase("60,000 [ closed", String(repeating: "[", count: fits / 2) + String(repeating: "]", count: fits / 2), "bad_request", mentions: "32"),
+            LineCase("12,000 nested objects", String(repeating: #"{"a":"#, count: fits / 5), "bad_request", mentions: "32"),
+            LineCase("nesting inside a request field", #"{"op":"health","x":"# + String(repeating: "[", count: fits - 40), "bad_request", mentions: "32"),
+            LineCase("33 levels", String(repeating: "[", count: 33) + String(repeating: "]", count: 33), "bad_request", mentions: "32"),
+            LineCase("32 levels", String(repeating: "[", count: 32) + String(repeating: "]", count: 32), "bad_request", mentions: "must be a JSON object"),
+            LineCase("brackets inside a string do not count", #"{"op":"search","query":""# + String(repeating: "[", count: 500) + #"\"\""}"#, "empty_query"),
+            LineCase("escaped quotes inside a string", #"{"op":"show","card":"\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\\"}"#, "not_found"),
+            LineCase("nesting closed inside an unknown field", #"{"op":"health","x":"# + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "}", "bad_request", mentions: "x"),
+            LineCase("nesting as the query", #"{"op":"search","query":"# + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "}", "bad_request", mentions: "query"),
         ], timeout: 20)
     }
 

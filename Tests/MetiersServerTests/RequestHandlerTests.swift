@@ -3,6 +3,7 @@ import Logging
 import MetiersProtocol
 import MetiersSearch
 import MetiersServer
+import MetiersText
 import MetiersTestSupport
 import XCTest
 
@@ -127,6 +128,31 @@ final class RequestHandlerTests: XCTestCase {
             XCTAssertEqual(errorCode(r), code, line)
             XCTAssertFalse(((r["error"] as? [String: Any])?["message"] as? String ?? "").isEmpty, line)
         }
+    }
+
+    /// Query limits and JSON depth: each refused with its own code, the message naming the limit
+    /// and the value; the id and op are echoed; a posting over a limit fails alone.
+    func testCostBoundsHaveTheirOwnCodes() throws {
+        let index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        handler = RequestHandler(
+            index: index, queryLimits: QueryLimits(maxPhrases: 1, maxPhraseWords: 2, maxExclusions: 1, maxTerms: 3), logger: Logger(label: "test"))
+        let cases: [(String, String, String)] = [
+            (#"{"id":1,"op":"search","query":"\"java\" \"sql\""}"#, "too_many_phrases", "2 quoted phrases; at most 1"),
+            (#"{"id":2,"op":"map","title":"\"chef de projet web\""}"#, "phrase_too_long", "4 words; at most 2"),
+            (#"{"id":3,"op":"search","query":"java -php -perl"}"#, "too_many_exclusions", "2 -word exclusions; at most 1"),
+            (#"{"id":4,"op":"search","query":"java sql php perl"}"#, "too_many_terms", "4 distinct words; at most 3"),
+            (#"{"id":5,"op":"search","query":"java","x":"# + String(repeating: "[", count: 40) + "}", "bad_request", "at most 32 levels"),
+        ]
+        for (line, code, words) in cases {
+            let r = try respond(line)
+            XCTAssertEqual(errorCode(r), code, line)
+            XCTAssertTrue(((r["error"] as? [String: Any])?["message"] as? String ?? "").contains(words), "\(r)")
+        }
+        XCTAssertEqual(try respond(#"{"id":"q","op":"search","query":"développeur java"}"#)["ok"] as? Bool, true)
+        let batch = try respond(#"{"op":"classify","postings":[{"id":1,"title":"DBA Oracle"},{"id":2,"title":"java -a -b"}]}"#)
+        let items = try XCTUnwrap(batch["items"] as? [[String: Any]])
+        XCTAssertEqual(items.map { $0["ok"] as? Bool }, [true, false])
+        XCTAssertEqual(errorCode(items[1]), "too_many_exclusions")
     }
 
     func testTheIdIsEchoedOnErrorsWhenReadable() throws {

@@ -96,6 +96,33 @@ final class QueryTextTests: XCTestCase {
         let q = try QueryText.parse("« chef de projet »")
         XCTAssertEqual(q.phrases.count, 1)
     }
+
+    /// Each limit refuses one past its value, names the limit and the value, and agrees with the
+    /// unlimited parse within it.
+    func testQueryLimits() throws {
+        let limits = QueryLimits(maxPhrases: 2, maxPhraseWords: 3, maxExclusions: 2, maxTerms: 6)
+        func refusal(_ text: String) -> QueryLimitExceeded? {
+            do {
+                _ = try QueryText.parse(text, limits: limits)
+                return nil
+            } catch {
+                if case .limit(let exceeded) = error { return exceeded }
+                return nil
+            }
+        }
+        let within = "java \"chef de projet\" \"sql\" -php -perl"
+        XCTAssertEqual(try QueryText.parse(within, limits: limits), try QueryText.parse(within))
+        XCTAssertEqual(refusal("\"a\" \"b\" \"c\" \"\" -x"), QueryLimitExceeded(limit: .phrases, maximum: 2, found: 3))
+        XCTAssertEqual(refusal("\"un deux trois quatre\""), QueryLimitExceeded(limit: .phraseWords, maximum: 3, found: 4))
+        XCTAssertEqual(refusal("java -a -b -c -d"), QueryLimitExceeded(limit: .exclusions, maximum: 2, found: 4))
+        XCTAssertEqual(refusal("java sql php perl cobol ada rust le la"), QueryLimitExceeded(limit: .terms, maximum: 6, found: 7))
+        XCTAssertNil(refusal("java java java sql le la les"))
+        XCTAssertEqual(refusal("java -a -b -c -d")?.description, "the query has 4 -word exclusions; at most 2 are accepted (max_exclusions)")
+        // A syntax error is still one, limits or not.
+        XCTAssertThrowsError(try QueryText.parse("\"a\" \"b\" \"c", limits: limits)) { error in
+            guard case .syntax? = error as? QueryTextError else { return XCTFail("\(error)") }
+        }
+    }
 }
 
 final class ConfigurationTests: XCTestCase {
@@ -116,6 +143,13 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(config.logLevel, "debug")
         XCTAssertEqual(config.threads, 2)
         XCTAssertEqual(config.databasePath, "/etc/metiers/../Index/db")
+        XCTAssertEqual(config.maximumPhrases, 16, "defaults apply to limits left out")
+        let limits = try MetiersConfiguration.parse(
+            "[daemon]\nsearch_workers = 3\n[limits]\nmax_queued_requests = 8\nmax_phrases = 4\nmax_phrase_words = 5\nmax_exclusions = 6\nmax_terms = 7\n",
+            path: "x.toml", baseDirectory: ".")
+        XCTAssertEqual(
+            [limits.searchWorkers, limits.maximumQueuedRequests, limits.maximumPhrases, limits.maximumPhraseWords, limits.maximumExclusions, limits.maximumTerms],
+            [3, 8, 4, 5, 6, 7])
         XCTAssertEqual(config.defaultLimit, 5)
     }
 

@@ -194,6 +194,14 @@ mx_status mx_database_search(mx_database *database, const mx_query *query, uint3
                              uint32_t limit, uint32_t check_at_least,
                              const mx_bm25_parameters *bm25, mx_mset **out,
                              char **error_message);
+/* As mx_database_search, with a time budget for the match (Xapian 1.4's
+ * Enquire::set_time_limit): past `time_limit_seconds` of matching, Xapian stops looking at
+ * further documents and returns the best found so far (the answer may then be incomplete, not
+ * an error). 0 or less: no limit, as mx_database_search. */
+mx_status mx_database_search_timed(mx_database *database, const mx_query *query,
+                                   uint32_t offset, uint32_t limit, uint32_t check_at_least,
+                                   const mx_bm25_parameters *bm25, double time_limit_seconds,
+                                   mx_mset **out, char **error_message);
 void mx_mset_free(mx_mset *mset);
 /* Number of matches held (<= limit). */
 uint32_t mx_mset_size(const mx_mset *mset);
