@@ -16,6 +16,8 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
     case xapian(XapianError)
     /// ROME has no such code (well-formed, but unknown to ROME v460).
     case unknownRomeCode(String)
+    /// The search ran past its time budget (`SearchRequest.deadline`) between two stages.
+    case timeout(stage: String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
         case .reloadFailed(let message): message
         case .xapian(let error): "search failed: \(error)"
         case .unknownRomeCode(let code): "ROME has no code '\(code)'"
+        case .timeout(let stage): "the search ran past its time budget (before \(stage))"
         }
     }
 }

@@ -34,6 +34,9 @@ public struct SearchRequest: Sendable, Equatable {
     public var facets: Bool
     /// Attach a highlighted snippet to each result (batch classification skips them).
     public var snippets: Bool = true
+    /// When the answer is due: checked between the stages, and Xapian's match is given what
+    /// is left (`Enquire::set_time_limit`: past it, the best found so far). nil: no budget.
+    public var deadline: ContinuousClock.Instant?
 
     public init(
         text: String, mode: Mode = .search, limit: Int = 10, offset: Int = 0,
@@ -323,11 +326,16 @@ public final class SearchIndex {
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchOutcome {
         do {
             let analysis = try analyse(request)
+            try checkBudget(request, before: "compose")
             let composed = try compose(analysis, request: request)
+            try checkBudget(request, before: "retrieve")
             let retrieved = try retrieve(composed, request: request)
+            try checkBudget(request, before: "explain")
             let candidates = try explain(retrieved, composed, analysis, request: request)
+            try checkBudget(request, before: "rome")
             let evidence = try romeEvidence(analysis)
             let decision = Decide.decide(candidates, evidence: evidence, analysis: analysis, model: model, options: options)
+            try checkBudget(request, before: "present")
             return try present(decision, evidence: evidence, analysis: analysis, retrieved: retrieved, request: request)
         } catch let error as SearchError {
             throw error
@@ -336,6 +344,11 @@ public final class SearchIndex {
         } catch {
             throw .indexUnavailable("\(error)")
         }
+    }
+
+    /// Throws `timeout` when the request is past its deadline.
+    func checkBudget(_ request: SearchRequest, before stage: String) throws(SearchError) {
+        if let deadline = request.deadline, ContinuousClock.now > deadline { throw .timeout(stage: stage) }
     }
 
     /// The boolean filter of a request: one of each given famille, sous-famille, ROME code.
@@ -528,9 +541,10 @@ public final class SearchIndex {
     }
 
     /// Searches; on DatabaseModifiedError reopens once and retries.
-    func searchRetrying(_ query: Query, limit: Int) throws(XapianError) -> MatchSet {
+    func searchRetrying(_ query: Query, limit: Int, timeLimit: Duration? = nil) throws(XapianError) -> MatchSet {
+        let bm25 = BM25Parameters(k1: model.retrieval.bm25K1, b: model.retrieval.bm25B)
         do {
-            return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount, bm25: BM25Parameters(k1: model.retrieval.bm25K1, b: model.retrieval.bm25B))
+            return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount, bm25: bm25, timeLimit: timeLimit)
         } catch where error.kind == .databaseModified {
             try database.reopen()
             cards.removeAll()
@@ -538,7 +552,7 @@ public final class SearchIndex {
             synonymCache.removeAll()
             documentTerms.removeAll()
             cardManaging.removeAll()
-            return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount, bm25: BM25Parameters(k1: model.retrieval.bm25K1, b: model.retrieval.bm25B))
+            return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount, bm25: bm25, timeLimit: timeLimit)
         }
     }
 }

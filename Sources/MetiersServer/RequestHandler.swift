@@ -212,9 +212,11 @@ public final class RequestHandler {
     }
 
     private func searchRequest(_ p: SearchParameters, mode: SearchRequest.Mode) -> SearchRequest {
-        SearchRequest(
+        var request = SearchRequest(
             text: p.text, mode: mode, limit: p.limit ?? defaultLimit, offset: p.offset,
             familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome, facets: p.facets)
+        request.deadline = ContinuousClock.now + timeBudget
+        return request
     }
 
     /// Each posting classified on its own: a bad posting fails alone; past the time budget the
@@ -243,6 +245,7 @@ public final class RequestHandler {
                         text: text, mode: description == nil ? .title : .search, limit: p.limit ?? 3,
                         familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome)
                     request.snippets = false
+                    request.deadline = deadline
                     let outcome = try index.search(request)
                     items.append(ClassifiedItem(
                         id: id, ok: true, results: outcome.hits.map { Self.result($0, explain: false) }, match: outcome.match.rawValue,
@@ -316,6 +319,8 @@ public final class RequestHandler {
         case .reloadFailed(let message): ProtocolError(.reloadFailed, "\(message); the previous index is still served")
         case .xapian(let error): ProtocolError(.internal, "the search failed inside Xapian (\(error.kind)); retry, and see the daemon's log")
         case .unknownRomeCode(let code): ProtocolError(.notFound, "ROME v460 has no code '\(code)'; codes look like M1805 (older generation) or M1855 (fine)")
+        case .timeout(let stage):
+            ProtocolError(.timeout, "the search ran past the daemon's time budget (limits.request_timeout_ms), before its \(stage) stage; send a shorter query")
         }
     }
 

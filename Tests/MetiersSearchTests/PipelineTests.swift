@@ -80,6 +80,14 @@ final class PipelineTests: XCTestCase {
         XCTAssertNil(noTitle.outside, "a posting without a title gives ROME nothing to say")
     }
 
+    func testABudgetSpentBetweenStagesIsATimeout() throws {
+        var request = SearchRequest(text: "développeur java")
+        request.deadline = ContinuousClock.now - .milliseconds(1)
+        XCTAssertThrowsError(try index.search(request)) { XCTAssertEqual($0 as? SearchError, .timeout(stage: "compose")) }
+        request.deadline = ContinuousClock.now + .seconds(30)
+        XCTAssertEqual(try index.search(request).hits.first?.card.id, "concepteur-developpeur", "within the budget, the answer")
+    }
+
     // MARK: decide, alone
 
     func candidate(_ id: String, weight: Double, features: [String: Double], explained: Bool = true) -> Candidate {

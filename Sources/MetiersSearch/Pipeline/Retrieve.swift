@@ -13,7 +13,9 @@ extension SearchIndex {
     func retrieve(_ composed: ComposedQuery, request: SearchRequest) throws -> Retrieved {
         var wanted = max(model.retrieval.candidates, request.offset + request.limit)
         if request.facets { wanted = max(wanted, min(cardCount, 10_000)) }
-        let mset = try searchRetrying(composed.query, limit: wanted)
+        // Xapian's match gets what is left of the budget, and answers the best found by then.
+        let left = request.deadline.map { max(.milliseconds(1), $0 - ContinuousClock.now) }
+        let mset = try searchRetrying(composed.query, limit: wanted, timeLimit: left)
         var matches: [(docid: UInt32, weight: Double)] = []
         matches.reserveCapacity(mset.count)
         for i in 0..<mset.count {
