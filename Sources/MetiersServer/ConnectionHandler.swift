@@ -35,6 +35,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var reading = true
     /// Lines waiting beyond which the connection stops being read until they are answered.
     static let backlogLimit = 256
+    /// How long a stopping daemon waits on an idle connection for a request its client may
+    /// have sent already, before closing it.
+    static let quiesceGrace = TimeAmount.milliseconds(150)
 
     init(dispatcher: RequestDispatcher, state: ServerState, admitted: Bool, idleTimeout: Duration, logger: Logger) {
         self.dispatcher = dispatcher
@@ -190,10 +193,23 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // Quiescing, or the client half-closed: answer every line read so far, then close.
-        if event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed {
+        // The client half-closed: answer every line read so far, then close.
+        if (event as? ChannelEvent) == .inputClosed {
             closeWhenDrained = true
             if !inFlight && backlog.isEmpty { closeAfterPendingWrites(context: context) }
+            return
+        }
+        // Quiescing (the daemon stops): the same, but an idle connection is given a moment to
+        // read what its client may have sent already: closing it with a request unread would
+        // reset the connection and lose that request.
+        if event is ChannelShouldQuiesceEvent {
+            closeWhenDrained = true
+            guard !inFlight && backlog.isEmpty else { return }
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: Self.quiesceGrace) {
+                let (handler, context) = loopBound.value
+                if handler.closeWhenDrained && !handler.inFlight && handler.backlog.isEmpty { handler.closeAfterPendingWrites(context: context) }
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)
