@@ -108,7 +108,8 @@ extension SearchIndex {
         if let cached = cardManaging[card.id] { return cached }
         let words = Set(model.role.managingWords)
         let titles = [card.name] + card.appellations.map(\.label)
-        let managing = titles.filter { title in TitleKey.words(of: title).contains { words.contains($0) } || Tokenizer.tokenize(title).contains { words.contains(TitleKey.normalise($0.word)) } }
+        // Every token, noise words included ("Lead developer"): a title key would drop "lead".
+        let managing = titles.filter { title in Tokenizer.tokenize(title).contains { words.contains(TitleKey.normalise($0.word)) } }
         let share = Double(managing.count) / Double(max(titles.count, 1))
         cardManaging[card.id] = share
         return share
