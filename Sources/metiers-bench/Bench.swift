@@ -48,6 +48,15 @@ struct Bench: ParsableCommand {
     @Flag(help: "Keep the temporary directory (indexes, logs).")
     var keep = false
 
+    @Option(help: ArgumentHelp("In-process searches only, for a profiler: titles, postings or classify (needs --db).", visibility: .hidden))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("Searches of --profile after its warm-up pass.", visibility: .hidden))
+    var profileCount = 1000
+
+    @Option(help: ArgumentHelp("The index --profile searches.", visibility: .hidden))
+    var db: String?
+
     mutating func validate() throws {
         if let queries, queries < 10 { throw ValidationError("--queries must be at least 10") }
         if let s = sizes, parsedSizes(s) == nil { throw ValidationError("--sizes: comma-separated positive integers, e.g. 36,1000,10000") }
@@ -60,6 +69,13 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if let profile {
+            guard let kind = Profile.Kind(rawValue: profile), let db, let repository = locateRepository() else {
+                throw ValidationError("--profile titles|postings|classify needs --db and the repository as working directory")
+            }
+            try Profile.run(kind: kind, db: db, count: profileCount, seed: seed, repository: repository)
+            return
+        }
         let settings = Settings(
             quick: quick,
             titles: queries ?? (quick ? 200 : 5000),
