@@ -43,9 +43,15 @@ final class RomeIndex {
     let inScope: Query?
     /// Per stem, the ROME titles under the cards' codes that contain it.
     private var inScopeCount: [String: Int] = [:]
-    private var documents: [UInt32: RomeDocument] = [:]
-    private var termCache: [UInt32: Set<String>] = [:]
-    private var frequencyCache: [String: Int] = [:]
+    private var documents = BoundedCache<UInt32, RomeDocument>(capacity: 20_000)
+    private var termCache = BoundedCache<UInt32, TitleTerms>(capacity: 20_000)
+    private var frequencyCache = BoundedCache<String, Int>(capacity: 20_000)
+
+    /// A ROME title's terms, split by prefix once: its title keys and its title stems.
+    struct TitleTerms {
+        var titleKeys: [String] = []
+        var stems: [String] = []
+    }
     private let decoder = JSONDecoder()
 
     /// How many appellations each match looks at before choosing.
@@ -66,9 +72,7 @@ final class RomeIndex {
         if let scope = inScope {
             let mset = try database.search(scope, limit: 5_000)
             for i in 0..<mset.count {
-                for term in try terms(of: try mset.match(at: i).docid) where term.hasPrefix(TermPrefix.title.rawValue) {
-                    inScopeCount[String(term.dropFirst(2)), default: 0] += 1
-                }
+                for stem in try terms(of: try mset.match(at: i).docid).stems { inScopeCount[stem, default: 0] += 1 }
             }
         }
     }
@@ -83,14 +87,7 @@ final class RomeIndex {
     /// Share of the ROME titles containing `stem` that sit under the cards' codes (1 for a
     /// word ROME does not know: no evidence that it belongs elsewhere).
     func inScopeShare(of stem: String) throws(XapianError) -> Double {
-        let total: Int
-        if let cached = frequencyCache[stem] {
-            total = cached
-        } else {
-            total = try database.termFrequency(TermPrefix.title.rawValue + stem)
-            if frequencyCache.count > 20_000 { frequencyCache.removeAll(keepingCapacity: true) }
-            frequencyCache[stem] = total
-        }
+        let total = try frequencyCache.value(for: stem) { () throws(XapianError) in try database.termFrequency(TermPrefix.title.rawValue + stem) }
         guard total > 0 else { return 1 }
         return Double(inScopeCount[stem] ?? 0) / Double(total)
     }
@@ -167,16 +164,11 @@ final class RomeIndex {
 
     /// How much of the query a ROME title explains, and the query's stems it contains.
     private func quality(of docid: UInt32, titleShares: [String: Double], stems: Set<String>) throws -> (quality: Double, stems: Set<String>) {
+        let terms = try terms(of: docid)
         var share = 0.0
+        for key in terms.titleKeys { share = max(share, titleShares[key] ?? 0) }
         var found = Set<String>()
-        for term in try terms(of: docid) {
-            if term.hasPrefix(TermPrefix.titleKey.rawValue) {
-                share = max(share, titleShares[String(term.dropFirst(2))] ?? 0)
-            } else if term.hasPrefix(TermPrefix.title.rawValue) {
-                let stem = String(term.dropFirst(2))
-                if stems.contains(stem) { found.insert(stem) }
-            }
-        }
+        for stem in terms.stems where stems.contains(stem) { found.insert(stem) }
         return (max(share, stems.isEmpty ? 0 : 0.8 * Double(found.count) / Double(stems.count)), found)
     }
 
@@ -202,18 +194,17 @@ final class RomeIndex {
     }
 
     private func document(_ docid: UInt32) throws -> RomeDocument {
-        if let cached = documents[docid] { return cached }
-        let document = try decoder.decode(RomeDocument.self, from: Data(try database.documentData(docid).utf8))
-        if documents.count > 20_000 { documents.removeAll(keepingCapacity: true) }
-        documents[docid] = document
-        return document
+        try documents.value(for: docid) { try decoder.decode(RomeDocument.self, from: Data(try database.documentData(docid).utf8)) }
     }
 
-    private func terms(of docid: UInt32) throws -> Set<String> {
-        if let cached = termCache[docid] { return cached }
-        let terms = Set(try database.terms(of: docid))
-        if termCache.count > 20_000 { termCache.removeAll(keepingCapacity: true) }
-        termCache[docid] = terms
-        return terms
+    private func terms(of docid: UInt32) throws -> TitleTerms {
+        try termCache.value(for: docid) {
+            var terms = TitleTerms()
+            for term in try database.terms(of: docid) {
+                guard let (prefix, value) = TermPrefix.split(term) else { continue }
+                if prefix == .titleKey { terms.titleKeys.append(value) } else if prefix == .title { terms.stems.append(value) }
+            }
+            return terms
+        }
     }
 }

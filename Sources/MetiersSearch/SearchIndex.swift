@@ -226,13 +226,13 @@ public final class SearchIndex {
     let rome: RomeIndex?
     let analyzer: FrenchAnalyzer
     let logger: Logger
-    private var cards: [UInt32: Card] = [:]
-    private var cardTexts: [UInt32: [(TermPrefix, String, [AnalysedTerm])]] = [:]
-    private var synonymCache: [String: [String]] = [:]
-    private var knownWords: [String: Bool] = [:]
-    private var documentTerms: [UInt32: Set<String>] = [:]
-    /// Per card id, the share of its titles that name a managing role.
-    var cardManaging: [String: Double] = [:]
+    /// What the search reads of each card, made once per handle (see `CardProfile`).
+    private var profiles = BoundedCache<UInt32, CardProfile>(capacity: 5_000)
+    private var synonymCache = BoundedCache<String, [String]>(capacity: 20_000)
+    private var knownWords = BoundedCache<String, Bool>(capacity: 20_000)
+    private let managingWords: Set<String>
+    /// Every term of every card, when the index is small enough to keep them (see `exists`).
+    private var indexTerms: Set<String>?
     private let decoder = JSONDecoder()
     /// The weights and thresholds of every stage.
     public let model: RankingModel
@@ -272,6 +272,8 @@ public final class SearchIndex {
                 }
                 model = try RankingModel.decode(Array(stored.utf8))
             }
+            managingWords = Set(model.role.managingWords)
+            try warmProfiles()
             if rome == nil { logger.notice("index has no ROME data", metadata: ["path": "\(path)"]) }
         } catch let error as SearchError {
             throw error
@@ -296,30 +298,40 @@ public final class SearchIndex {
         }
     }
 
-    func card(docid: UInt32) throws -> Card {
-        if let cached = cards[docid] { return cached }
-        let data = try database.documentData(docid)
-        let card = try decoder.decode(Card.self, from: Data(data.utf8))
-        cards[docid] = card
-        return card
+    func card(docid: UInt32) throws -> Card { try profile(docid).card }
+
+    /// The profile of the card with this id.
+    func profile(id: String) throws -> CardProfile {
+        guard !id.unicodeScalars.contains("\u{0}"), let docid = try database.findDocument(term: TermPrefix.id.rawValue + id) else {
+            throw SearchError.notFound(id: id)
+        }
+        return try profile(docid)
     }
 
-    /// The terms of a document (cached: the index under an open handle does not change).
-    func terms(of docid: UInt32) throws -> Set<String> {
-        if let cached = documentTerms[docid] { return cached }
-        let terms = Set(try database.terms(of: docid))
-        if documentTerms.count > 5_000 { documentTerms.removeAll(keepingCapacity: true) }
-        documentTerms[docid] = terms
-        return terms
+    /// The card's profile, made on first use (the index under an open handle does not change).
+    func profile(_ docid: UInt32) throws -> CardProfile {
+        try profiles.value(for: docid) {
+            let card = try decoder.decode(Card.self, from: Data(try database.documentData(docid).utf8))
+            return CardProfile(card: card, terms: Set(try database.terms(of: docid)), analyzer: analyzer, managingWords: managingWords)
+        }
     }
+
+    /// Makes every card's profile now, when the index is small enough for them all to stay:
+    /// the first queries then cost what the others do.
+    func warmProfiles() throws {
+        guard cardCount <= Self.warmCardLimit else { return }
+        let mset = try database.search(try Query(term: ""), limit: cardCount)
+        var terms = Set<String>()
+        for i in 0..<mset.count { terms.formUnion(try profile(try mset.match(at: i).docid).terms) }
+        indexTerms = terms
+    }
+
+    /// Largest index whose profiles are all made when it opens.
+    static let warmCardLimit = 1_000
 
     /// Synonyms stored for `key` (cached: the table does not change under an open handle).
     func synonyms(of key: String) throws -> [String] {
-        if let hit = synonymCache[key] { return hit }
-        let found = try database.synonyms(of: key)
-        if synonymCache.count > 20_000 { synonymCache.removeAll(keepingCapacity: true) }
-        synonymCache[key] = found
-        return found
+        try synonymCache.value(for: key) { try database.synonyms(of: key) }
     }
 
     /// Runs a search: analyse → compose → retrieve → explain → ROME evidence → decide → present.
@@ -473,19 +485,16 @@ public final class SearchIndex {
         return keys.filter { !$0.0.isEmpty && $0.0.utf8.count <= TitleKey.maximumLength }
     }
 
-    /// The appellation (or name) of `card` whose title key is `key`.
-    func appellation(of card: Card, key: String) -> String? {
-        for title in ([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants)
-        where TitleKey.key(TitleKey.words(of: title)) == key {
-            return title
-        }
-        return nil
-    }
-
     /// True when the stem of `word` is a term of some text field, a vocabulary alias or a word
     /// of a ROME title.
     func known(_ word: String) -> Bool {
         if let cached = knownWords[word] { return cached }
+        let found = lookUpKnown(word)
+        knownWords.insert(found, for: word)
+        return found
+    }
+
+    private func lookUpKnown(_ word: String) -> Bool {
         let stem = analyzer.stem(word)
         var found = ((try? synonyms(of: stem)) ?? []).isEmpty == false
         for prefix in TermPrefix.textFields where !found && ((try? database.termFrequency(prefix.rawValue + stem)) ?? 0) > 0 {
@@ -494,50 +503,29 @@ public final class SearchIndex {
         // A word of some ROME title is a real job word, not a typo ("Architecte d'intérieur"
         // must not become "architecte ingénieur").
         if !found, let rome, ((try? rome.database.termFrequency(TermPrefix.title.rawValue + stem)) ?? 0) > 0 { found = true }
-        if knownWords.count > 20_000 { knownWords.removeAll(keepingCapacity: true) }
-        knownWords[word] = found
         return found
     }
 
-    /// OR over the text fields of some stems, each field scaled by its weight times `scale`.
-    func fieldsQuery(_ stems: [String], weights: [(TermPrefix, Double)], scale: Double) throws(XapianError) -> Query {
+    /// OR over the text fields of some stems, each field scaled by its weight times `scale`;
+    /// nil when no card has any of them (a term no document has adds nothing to any weight).
+    func fieldsQuery(_ stems: [String], weights: [(TermPrefix, Double)], scale: Double) throws(XapianError) -> Query? {
         var perField: [Query] = []
         perField.reserveCapacity(weights.count * stems.count)
         for stem in stems {
-            for (prefix, weight) in weights {
+            for (prefix, weight) in weights where exists(prefix.rawValue + stem) {
                 perField.append(try Query(term: prefix.rawValue + stem).scaled(by: weight * scale))
             }
         }
-        return try Query(.or, perField)
+        return perField.isEmpty ? nil : try Query(.or, perField)
     }
+
+    /// False only when no card has `term`: known for an index whose profiles are all made
+    /// (`warmProfiles`), else assumed present (Xapian then finds it has no postings).
+    func exists(_ term: String) -> Bool { indexTerms?.contains(term) ?? true }
 
     /// The card's item with the most matched words, weighted by field, with the words marked.
     func snippet(for hit: SearchHit) throws -> Snippet? {
-        let docid = hit.docid
-        let texts: [(TermPrefix, String, [AnalysedTerm])]
-        if let cached = cardTexts[docid] {
-            texts = cached
-        } else {
-            let card = try card(docid: docid)
-            texts = CardFields.text(of: card).flatMap { field, items in
-                items.filter { !$0.isEmpty }.map { (field, $0, analyzer.analyse($0)) }
-            }
-            cardTexts[docid] = texts
-        }
-        let stems = Set(hit.matched.map(\.term))
-        guard !stems.isEmpty else { return nil }
-        let fieldWeight: [TermPrefix: Double] = [.title: 3, .description: 1.5, .activites: 1.4, .savoirFaire: 1.2, .connaissances: 1, .other: 0.5]
-        var best: (score: Double, field: TermPrefix, text: String, terms: [AnalysedTerm])?
-        for (field, text, terms) in texts {
-            let found = Set(terms.map(\.stem)).intersection(stems)
-            guard !found.isEmpty else { continue }
-            // Prefer items dense in matched words: short appellations and bullets over prose.
-            let score = Double(found.count) * (fieldWeight[field] ?? 1) - Double(text.count) / 2000
-            if best == nil || score > best!.score { best = (score, field, text, terms) }
-        }
-        guard let best else { return nil }
-        let highlights = best.terms.filter { stems.contains($0.stem) }.map { [$0.start, $0.end] }
-        return Snippet(field: best.field.fieldName, text: best.text, highlights: highlights)
+        try profile(hit.docid).snippet(matching: Set(hit.matched.map(\.term)))
     }
 
     /// Searches; on DatabaseModifiedError reopens once and retries.
@@ -547,11 +535,11 @@ public final class SearchIndex {
             return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount, bm25: bm25, timeLimit: timeLimit)
         } catch where error.kind == .databaseModified {
             try database.reopen()
-            cards.removeAll()
-            cardTexts.removeAll()
+            // The terms may have changed: no pruning until this handle is opened anew.
+            indexTerms = nil
+            profiles.removeAll()
             synonymCache.removeAll()
-            documentTerms.removeAll()
-            cardManaging.removeAll()
+            knownWords.removeAll()
             return try database.search(query, offset: 0, limit: limit, checkAtLeast: cardCount, bm25: bm25, timeLimit: timeLimit)
         }
     }

@@ -47,12 +47,38 @@ public struct QueryText: Equatable, Sendable {
     /// Parses `text` and checks it against `limits`. Once a limit is passed the rest of the text
     /// is only counted, not analysed, so a refusal costs one scan of the text.
     public static func parse(_ text: String, limits: QueryLimits) throws(QueryTextError) -> QueryText {
+        // Most queries and every ordinary posting have no syntax at all: their words are the
+        // text's, without walking it character by character.
+        if !mayHaveSyntax(text) {
+            var parser = Parser(plain: text, limits: limits)
+            try parser.checkTerms()
+            return parser.result
+        }
         var parser = Parser(text: text, limits: limits)
         try parser.run()
         return parser.result
     }
 
     /// The state of one parse.
+    /// False when the text has no quote of any kind and no "-" at its start or after a space
+    /// or tab: then the parser would copy it as it is (a conservative test on its bytes).
+    static func mayHaveSyntax(_ text: String) -> Bool {
+        var previous: UInt8 = 0x20
+        var afterLead: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: return true  // "
+            case 0x2D where previous == 0x20 || previous == 0x09: return true  // -word
+            case 0x9C, 0x9D where previous == 0x80 && afterLead == 0xE2: return true  // “ ”
+            case 0xAB, 0xBB where previous == 0xC2: return true  // « »
+            default: break
+            }
+            afterLead = previous
+            previous = byte
+        }
+        return false
+    }
+
     struct Parser {
         var chars: [Character]
         let limits: QueryLimits
@@ -64,6 +90,13 @@ public struct QueryText: Equatable, Sendable {
         var longestPhrase = 0
         /// A limit is passed: keep counting, stop analysing.
         var over = false
+
+        /// A text without syntax: its words are all the query's.
+        init(plain text: String, limits: QueryLimits) {
+            chars = []
+            self.limits = limits
+            result.words = Tokenizer.tokenize(text)
+        }
 
         init(text: String, limits: QueryLimits) {
             chars = Array(text)

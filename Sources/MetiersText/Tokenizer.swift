@@ -54,6 +54,14 @@ public enum Tokenizer {
         sourceOffset.reserveCapacity(text.unicodeScalars.count)
         var offset = 0
         for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                // ASCII folds to itself, lower-cased (as `Folding.appendFolded`), without a buffer.
+                folded.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v + 0x20)) : scalar)
+                sourceOffset.append(offset)
+                offset += 1
+                continue
+            }
             var one = String.UnicodeScalarView()
             Folding.appendFolded(scalar, to: &one)
             for s in one {

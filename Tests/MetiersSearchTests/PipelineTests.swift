@@ -67,8 +67,8 @@ final class PipelineTests: XCTestCase {
         for name in index.model.confidence.weights.keys {
             XCTAssertNotNil(first.hit.features[name], "the model weighs \(name), which explain must compute")
         }
-        XCTAssertGreaterThan(index.managing(of: try index.card(id: "responsable-support")), 0.5)
-        XCTAssertLessThan(index.managing(of: try index.card(id: "concepteur-developpeur")), 0.2, "one lead title among eight")
+        XCTAssertGreaterThan(try index.profile(id: "responsable-support").managing, 0.5)
+        XCTAssertLessThan(try index.profile(id: "concepteur-developpeur").managing, 0.2, "one lead title among eight")
     }
 
     func testRomeEvidenceComesFromTheTitleOnly() throws {

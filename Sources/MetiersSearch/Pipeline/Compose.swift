@@ -10,8 +10,8 @@ struct ComposedQuery {
     var titleShares: [String: Double]
     /// The same for the ROME titles attributed to cards.
     var cardRomeShares: [String: Double]
-    /// Every term the query can match, in field order.
-    var terms: [String]
+    /// Every term the query can match, in field order, with its prefix apart.
+    var terms: [(term: String, prefix: TermPrefix, value: String)]
     /// The query's content stems, and per stem the stems of its expansions.
     var stems: Set<String>
     var expansionOf: [String: Set<String>]
@@ -40,11 +40,11 @@ extension SearchIndex {
                 stemWeights.append((word.stem, weight))
             }
         }
-        for (stem, weight) in stemWeights { parts.append(try fieldsQuery([stem], weights: weights, scale: weight)) }
+        for (stem, weight) in stemWeights { if let q = try fieldsQuery([stem], weights: weights, scale: weight) { parts.append(q) } }
         for expansion in plan.expansions {
             // An expansion of several words counts as much as one word of the query.
             for stems in expansion.stems where !stems.isEmpty {
-                parts.append(try fieldsQuery(stems, weights: weights, scale: model.retrieval.expansionWeight / Double(stems.count)))
+                if let q = try fieldsQuery(stems, weights: weights, scale: model.retrieval.expansionWeight / Double(stems.count)) { parts.append(q) }
             }
         }
         let (titleShares, cardRomeShares) = options.titleMatch ? titleShares(plan, useRome: useRome) : ([:], [:])
@@ -57,13 +57,18 @@ extension SearchIndex {
         for expansion in plan.expansions {
             for i in expansion.range { expansionOf[plan.words[i].stem, default: []].formUnion(expansion.stems.flatMap { $0 }) }
         }
-        var terms: [String] = []
+        var terms: [(term: String, prefix: TermPrefix, value: String)] = []
         var seen = Set<String>()
         let allStems = plan.words.map(\.stem) + plan.expansions.flatMap { $0.stems.flatMap { $0 } }
             + analysis.parsed.phrases.flatMap { $0.map { analyzer.stem($0.word) } }
-        for (prefix, _) in explainedFields { for stem in allStems where seen.insert(prefix.rawValue + stem).inserted { terms.append(prefix.rawValue + stem) } }
-        for key in titleShares.keys.sorted() { terms.append(TermPrefix.titleKey.rawValue + key) }
-        for key in cardRomeShares.keys.sorted() { terms.append(TermPrefix.romeTitleKey.rawValue + key) }
+        for (prefix, _) in explainedFields {
+            for stem in allStems {
+                let term = prefix.rawValue + stem
+                if exists(term) && seen.insert(term).inserted { terms.append((term, prefix, stem)) }
+            }
+        }
+        for key in titleShares.keys.sorted() { terms.append((TermPrefix.titleKey.rawValue + key, .titleKey, key)) }
+        for key in cardRomeShares.keys.sorted() { terms.append((TermPrefix.romeTitleKey.rawValue + key, .romeTitleKey, key)) }
         return ComposedQuery(
             query: query, titleShares: titleShares, cardRomeShares: cardRomeShares, terms: terms,
             stems: Set(plan.words.map(\.stem)), expansionOf: expansionOf)
@@ -125,10 +130,10 @@ extension SearchIndex {
             }
         }
         var parts: [Query] = []
-        for (key, share) in own.sorted(by: { $0.key < $1.key }) {
+        for (key, share) in own.sorted(by: { $0.key < $1.key }) where exists(TermPrefix.titleKey.rawValue + key) {
             parts.append(try Query(term: TermPrefix.titleKey.rawValue + key).scaled(by: weight * share * share))
         }
-        for (key, share) in romeShares.sorted(by: { $0.key < $1.key }) where share > ownShare {
+        for (key, share) in romeShares.sorted(by: { $0.key < $1.key }) where share > ownShare && exists(TermPrefix.romeTitleKey.rawValue + key) {
             parts.append(try Query(term: TermPrefix.romeTitleKey.rawValue + key).scaled(by: model.retrieval.romeTitleKeyShare * weight * share * share))
         }
         return parts

@@ -20,17 +20,17 @@ extension SearchIndex {
         let second = retrieved.matches.count > 1 ? retrieved.matches[1].weight : 0
         var result: [Candidate] = []
         for (i, match) in retrieved.matches.enumerated() {
-            let card = try card(docid: match.docid)
+            let profile = try profile(match.docid)
             var hit = SearchHit(
-                card: CardSummary(card), score: match.weight, confidence: 0, matched: [], matchedTitle: nil,
+                card: profile.summary, score: match.weight, confidence: 0, matched: [], matchedTitle: nil,
                 snippet: nil, features: [:], docid: match.docid)
             guard i < explained else {
                 result.append(Candidate(hit: hit, explained: false))
                 continue
             }
-            let found = try matchedTerms(of: match.docid, composed)
+            let found = matchedTerms(of: profile, composed)
             hit.matched = found.matched
-            hit.matchedTitle = found.titleKey.flatMap { appellation(of: card, key: $0) }
+            hit.matchedTitle = found.titleKey.flatMap { profile.titleByKey[$0] }
             var features: [String: Double] = [
                 "title_share": found.titleShare,
                 "coverage": coverage(found.stems, composed, analysis),
@@ -40,7 +40,7 @@ extension SearchIndex {
                 "query_words": Double(analysis.plan.words.count),
                 "rank": Double(i),
             ]
-            features.merge(derivedFeatures(features, analysis: analysis, cardManaging: managing(of: card))) { a, _ in a }
+            features.merge(derivedFeatures(features, analysis: analysis, cardManaging: profile.managing)) { a, _ in a }
             hit.features = features
             result.append(Candidate(hit: hit, explained: true))
         }
@@ -67,7 +67,7 @@ extension SearchIndex {
 
     /// The query terms the card has, from its (cached) term set: by field, the best title key
     /// and its share, the stems found anywhere and in titles.
-    func matchedTerms(of docid: UInt32, _ composed: ComposedQuery) throws
+    func matchedTerms(of profile: CardProfile, _ composed: ComposedQuery)
         -> (matched: [MatchedTerm], titleShare: Double, titleKey: String?, stems: Set<String>, titleStems: Set<String>)
     {
         var matched: [MatchedTerm] = []
@@ -75,9 +75,7 @@ extension SearchIndex {
         var bestKey: String?
         var stems = Set<String>()
         var titleStems = Set<String>()
-        let documentTerms = try terms(of: docid)
-        for term in composed.terms where documentTerms.contains(term) {
-            guard let (prefix, value) = TermPrefix.split(term) else { continue }
+        for (term, prefix, value) in composed.terms where profile.terms.contains(term) {
             if prefix == .titleKey {
                 let share = composed.titleShares[value] ?? 0
                 if share > bestShare || (share == bestShare && bestKey == nil) { bestShare = share; bestKey = value }
@@ -100,18 +98,5 @@ extension SearchIndex {
         let found = composed.stems.filter { stems.contains($0) || !(composed.expansionOf[$0] ?? []).isDisjoint(with: stems) }
         let n = Double(found.count) - 0.5 * Double(found.intersection(analysis.correctedStems).count)
         return n / Double(composed.stems.count)
-    }
-
-    /// How much a card is a managing role: the share of its titles (name and appellations)
-    /// that carry a managing word.
-    func managing(of card: Card) -> Double {
-        if let cached = cardManaging[card.id] { return cached }
-        let words = Set(model.role.managingWords)
-        let titles = [card.name] + card.appellations.map(\.label)
-        // Every token, noise words included ("Lead developer"): a title key would drop "lead".
-        let managing = titles.filter { title in Tokenizer.tokenize(title).contains { words.contains(TitleKey.normalise($0.word)) } }
-        let share = Double(managing.count) / Double(max(titles.count, 1))
-        cardManaging[card.id] = share
-        return share
     }
 }
