@@ -65,10 +65,14 @@ public struct QueryText: Equatable, Sendable {
     static func mayHaveSyntax(_ text: String) -> Bool {
         var previous: UInt8 = 0x20
         var afterLead: UInt8 = 0
+        // A "-" at the start or after a space or tab: an exclusion if a letter follows.
+        var dash = false
         for byte in text.utf8 {
+            if dash && (byte >= 0x80 || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)) { return true }
+            dash = false
             switch byte {
             case 0x22: return true  // "
-            case 0x2D where previous == 0x20 || previous == 0x09: return true  // -word
+            case 0x2D where previous == 0x20 || previous == 0x09: dash = true
             case 0x9C, 0x9D where previous == 0x80 && afterLead == 0xE2: return true  // “ ”
             case 0xAB, 0xBB where previous == 0xC2: return true  // « »
             default: break

@@ -46,6 +46,20 @@ public enum Tokenizer {
     }
 
     /// The tokens of `text`.
+    /// The string of some scalars, written as UTF-8 in place (no intermediate scalar view).
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        String(unsafeUninitializedCapacity: scalars.count * 4) { buffer in
+            var n = 0
+            for scalar in scalars {
+                UTF8.encode(scalar) { byte in
+                    buffer[n] = byte
+                    n += 1
+                }
+            }
+            return n
+        }
+    }
+
     public static func tokenize(_ text: String) -> [Token] {
         // Fold scalar by scalar, keeping for each folded scalar the offset of its source scalar.
         var folded: [Unicode.Scalar] = []
@@ -81,7 +95,7 @@ public enum Tokenizer {
             let start = i
             while i < n && isWordScalar(folded[i].value) { i += 1 }
             var end = i
-            var word = String(String.UnicodeScalarView(folded[start..<end]))
+            var word = string(folded[start..<end])
 
             // Elision: "l'", "qu'" ... followed by a word.
             if i + 1 < n && folded[i] == "'" && isWordScalar(folded[i + 1].value) && elidedPrefixes.contains(word) {
@@ -105,7 +119,7 @@ public enum Tokenizer {
                 if mark == "\u{00B7}" || mark == "\u{2022}" || mark == "\u{22C5}" || mark == "." || mark == "/" || mark == "(" || mark == "-" {
                     var j = i + 1
                     while j < n && isWordScalar(folded[j].value) { j += 1 }
-                    let suffix = String(String.UnicodeScalarView(folded[(i + 1)..<j]))
+                    let suffix = string(folded[(i + 1)..<j])
                     let closes = mark != "(" || (j < n && folded[j] == ")")
                     let attached = j == n || !isWordScalar(folded[j].value)
                     // A dot, slash or hyphen counts only when the suffix is clearly a gender mark
