@@ -70,10 +70,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The CLI starts like a C program: the Swift runtime and FoundationEssentials linked in,
+        // no shared library of Swift's to load and relocate at each start.
         .executableTarget(name: "metiers", dependencies: [
             "MetiersClient", "MetiersProtocol", "MetiersConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: [.unsafeFlags(["-static-stdlib"]), .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections"), .linkedLibrary("swiftSynchronization")]),
         .target(
             name: "MetiersTestSupport",
             dependencies: ["MetiersCorpus", "MetiersIndex", .product(name: "Logging", package: "swift-log")],

@@ -13,6 +13,7 @@ import Glibc
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "classify",
         abstract: "Classify job postings in bulk: JSON Lines {\"id\", \"title\", \"description\"} in, one line per posting out.",
         discussion: """
             Reads postings from FILE or standard input and writes, in input order, one JSON line

@@ -11,6 +11,7 @@ import Foundation
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "eval",
         abstract: "Measure relevance on labelled query files through the running daemon.",
         discussion: """
             Each FILE is tab-separated with a header line: query, expected (comma-separated

@@ -4,6 +4,7 @@ import MetiersProtocol
 
 struct Similar: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "similar",
         abstract: "The cards closest to a card, with the terms they share (Xapian relevance-set expansion).")
 
     @Argument(help: "The card's id.")
@@ -26,6 +27,7 @@ struct Similar: ParsableCommand {
 
 struct Mobility: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "mobility",
         abstract: "Career paths from the passerelles: where people come from and where they can go.",
         discussion: "With --dot, writes Graphviz DOT (the whole graph, or the neighbourhood of ID): metiers mobility --dot | dot -Tsvg > passerelles.svg")
 
@@ -78,6 +80,7 @@ struct Mobility: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write every card (id, name, famille, sous-famille, ROME codes, appellations) as JSON Lines or CSV.")
 
     @Option(help: "jsonl or csv.")
@@ -110,7 +113,8 @@ struct Export: ParsableCommand {
 }
 
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The daemon's counters: requests and errors, latency, connections, index, reloads.")
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "The daemon's counters: requests and errors, latency, connections, index, reloads.")
 
     @OptionGroup var options: ClientOptions
 
@@ -130,7 +134,8 @@ struct Stats: ParsableCommand {
 }
 
 struct Reload: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Switch the daemon to the newest index now (as SIGHUP does).")
+    static let configuration = CommandConfiguration(
+        commandName: "reload", abstract: "Switch the daemon to the newest index now (as SIGHUP does).")
 
     @OptionGroup var options: ClientOptions
 

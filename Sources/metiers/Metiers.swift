@@ -112,6 +112,7 @@ func printError(_ message: String) {
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Search the cards with free text: a title, keywords or a pasted job posting.",
         discussion: "Words are ranked with OR semantics; \"a phrase\" must match as a phrase; -word excludes.")
 
@@ -129,6 +130,7 @@ struct Search: ParsableCommand {
 
 struct Map: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "map",
         abstract: "Map a job title to emploi-types, weighing the cards' appellations most.")
 
     @Argument(help: "The job title (several arguments are joined with spaces).")
@@ -144,7 +146,8 @@ struct Map: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one card with every field, by id (e.g. concepteur-developpeur).")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one card with every field, by id (e.g. concepteur-developpeur).")
 
     @Argument(help: "The card's id.")
     var id: String
@@ -160,6 +163,7 @@ struct Show: ParsableCommand {
 
 struct Rome: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rome",
         abstract: "Look up a ROME code (fine, e.g. M1855, or older-generation, e.g. M1805): its label, appellations and the cards that carry it.")
 
     @Argument(help: "The ROME code.")
@@ -175,7 +179,8 @@ struct Rome: ParsableCommand {
 }
 
 struct Health: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The daemon's status: protocol and index versions, cards, uptime.")
+    static let configuration = CommandConfiguration(
+        commandName: "health", abstract: "The daemon's status: protocol and index versions, cards, uptime.")
 
     @OptionGroup var options: ClientOptions
 
