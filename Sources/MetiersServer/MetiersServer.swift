@@ -209,6 +209,10 @@ public final class MetiersServer: Service, Sendable {
                 timeBudget: settings.requestTimeout, queryLimits: settings.queryLimits, notices: notices, logger: logger)
         }
         let pool = SearchPool(capacity: max(1, settings.maximumQueuedRequests), logger: logger)
+        for handler in handlers {
+            handler.shareWork = { [weak pool] job in pool?.submitControl(job) }
+            handler.otherWorkers = handlers.count - 1
+        }
         pool.start(handlers: handlers)
         self.pool = pool
         self.dispatcher = RequestDispatcher(pool: pool, state: state, notices: notices, logger: logger)

@@ -28,6 +28,12 @@ public final class RequestHandler {
     let queryLimits: QueryLimits
     /// Bad-request notices, rate-limited for the whole daemon.
     let notices: NoticeLimiter
+    /// Offers other search workers a share of a classify batch (nil: the batch runs here alone),
+    /// and how many other workers there are.
+    var shareWork: ((@escaping (RequestHandler) -> Void) -> Void)?
+    var otherWorkers = 0
+    /// Postings per share of a classify batch.
+    static let batchChunk = 8
 
     public convenience init(index: SearchIndex, defaultLimit: Int = 10, queryLimits: QueryLimits = QueryLimits(), logger: Logger) {
         self.init(
@@ -223,9 +229,21 @@ public final class RequestHandler {
     /// remaining postings answer `timeout`.
     private func classify(_ p: ClassifyParameters) -> [ClassifiedItem] {
         let deadline = ContinuousClock.now + timeBudget
+        guard let shareWork, p.postings.count > Self.batchChunk else { return classify(p.postings[...], p, deadline: deadline) }
+        let batch = BatchSplit(postings: p.postings, chunkSize: Self.batchChunk)
+        // Every other worker may take chunks; the ones busy elsewhere find none left later.
+        for _ in 0..<min(otherWorkers, batch.chunkCount - 1) {
+            shareWork { other in batch.work { other.classify($0, p, deadline: deadline) } }
+        }
+        batch.work { classify($0, p, deadline: deadline) }
+        return batch.waitForItems()
+    }
+
+    private func classify(_ postings: ArraySlice<Posting>, _ p: ClassifyParameters, deadline: ContinuousClock.Instant) -> [ClassifiedItem] {
+        if let newer = slot.takeStaged() { index = newer }
         var items: [ClassifiedItem] = []
-        items.reserveCapacity(p.postings.count)
-        for posting in p.postings {
+        items.reserveCapacity(postings.count)
+        for posting in postings {
             switch posting {
             case .invalid(let id, let error):
                 items.append(ClassifiedItem(id: id, ok: false, error: error))
