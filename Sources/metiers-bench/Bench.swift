@@ -372,14 +372,19 @@ struct Session {
         for c in concurrent {
             let ratio = c.daemonT.medianRate / c.echoT.medianRate
             rep.add("2", "echo server, \(c.clients) clients, title lines", samples: c.echoT.latencies, other: "\(Format.rate(c.echoT.medianRate)) req/s (median of \(c.echoT.rates.count) rounds)" + errorNote(c.echoT))
+            // The daemon scales with the cores (8 clients), and a crowd waits its turn without a
+            // long tail (64 clients), each against the 1-client figures of the same run.
+            let scaling = c.daemonT.medianRate / daemonT.medianRate
+            let tail = c.daemonT.latencies.p99 / daemonT.latencies.p50
             if c.clients == 8 {
                 rep.add("3", "metiersd, 8 clients, titles", samples: c.daemonT.latencies,
-                        other: "\(Format.rate(c.daemonT.medianRate)) req/s = \(Format.percent(ratio)) of echo's" + errorNote(c.daemonT),
-                        target: "req/s ≥ 70% of echo's", met: ratio >= 0.7)
+                        other: "\(Format.rate(c.daemonT.medianRate)) req/s = \(Format.ratio(scaling)) the 1-client req/s (\(Format.percent(ratio)) of echo's)" + errorNote(c.daemonT),
+                        target: "req/s ≥ 1.7 × 1 client's", met: scaling >= 1.7)
             } else {
                 rep.add("3", "metiersd, \(c.clients) clients, titles", samples: c.daemonT.latencies,
-                        other: "\(Format.rate(c.daemonT.medianRate)) req/s = \(Format.percent(ratio)) of echo's" + errorNote(c.daemonT),
-                        target: "p99 ≤ 2 ms", met: c.daemonT.latencies.p99 <= 2000)
+                        other: "\(Format.rate(c.daemonT.medianRate)) req/s (\(Format.percent(ratio)) of echo's); p99 = \(Format.ratio(tail)) the 1-client p50" + errorNote(c.daemonT),
+                        target: c.clients == 64 ? "p99 ≤ 10 × 1 client's p50 = \(Format.latency(10 * daemonT.latencies.p50))" : "",
+                        met: c.clients == 64 ? tail <= 10 : nil)
             }
             rep.add("2", "echo server, \(c.clients) clients, posting lines", samples: c.echoP.latencies, other: "\(Format.rate(c.echoP.medianRate)) req/s" + errorNote(c.echoP))
             rep.add("3", "metiersd, \(c.clients) clients, postings", samples: c.daemonP.latencies,
@@ -398,10 +403,10 @@ struct Session {
             }
             rep.add("4", "classify, \(Format.grouped(b.postings)) postings of \(b.words) words + title, \(b.requests) requests of ≤ \(b.perRequest), 1 connection",
                     p50: Format.latency(b.requestLatencies.p50), p99: Format.latency(b.requestLatencies.p99),
-                    other: "\(Format.rate(b.oneConnection)) postings answered/s (p50/p99 per request)" + errors(b.oneErrors) + (b.failure.map { "; a request failed: \($0)" } ?? ""),
-                    target: "≥ 5,000 postings/s", met: b.oneConnection >= 5000)
+                    other: "\(Format.rate(b.oneConnection)) postings answered/s (p50/p99 per request)" + errors(b.oneErrors) + (b.failure.map { "; a request failed: \($0)" } ?? ""))
             rep.add("4", "classify, same batch over \(b.parallelConnections) connections at once",
-                    other: "\(Format.rate(b.parallel)) postings answered/s" + errors(b.parallelErrors))
+                    other: "\(Format.rate(b.parallel)) postings answered/s" + errors(b.parallelErrors),
+                    target: "≥ 5,000 postings/s", met: b.parallel >= 5000)
         }
         rep.add("4", "metiersd peak RSS (VmHWM) after all of the above", other: Format.mib(kib: peakRSS))
         switch cli {
@@ -425,9 +430,11 @@ struct Session {
                     target: "roughly linear: build and RSS slopes ≤ 1.2", met: worst <= 1.2)
         }
         rep.add("7", "peer: SQLite \(fts.sqliteVersion) FTS5 in-process, titles", samples: ftsT,
-                other: "n=\(ftsT.count); \(ftsAnswered[0])/\(nT) queries with a hit (metiers: \(answered[0]) not abstaining); metiers floor/FTS5 p50 = \(Format.ratio(floorT.p50 / ftsT.p50))")
+                other: "n=\(ftsT.count); \(ftsAnswered[0])/\(nT) queries with a hit (metiers: \(answered[0]) not abstaining); metiers floor/FTS5 p50 = \(Format.ratio(floorT.p50 / ftsT.p50))",
+                target: "metiers in-process p50 ≤ 1.0 × FTS5", met: floorT.p50 <= ftsT.p50)
         rep.add("7", "peer: SQLite FTS5 in-process, 300-word postings", samples: ftsP,
-                other: "n=\(ftsP.count); \(ftsAnswered[1])/\(postings.count) with a hit (metiers: \(answered[1])); metiers floor/FTS5 p50 = \(Format.ratio(floorP.p50 / ftsP.p50))")
+                other: "n=\(ftsP.count); \(ftsAnswered[1])/\(postings.count) with a hit (metiers: \(answered[1])); metiers floor/FTS5 p50 = \(Format.ratio(floorP.p50 / ftsP.p50))",
+                target: "metiers in-process p50 ≤ 1.0 × FTS5", met: floorP.p50 <= ftsP.p50)
         report = rep
 
         let total = clock.now - started
