@@ -327,7 +327,7 @@ public final class SearchIndex {
     }
 
     /// Largest index whose profiles are all made when it opens.
-    static let warmCardLimit = 1_000
+    static let warmCardLimit = 200
 
     /// Synonyms stored for `key` (cached: the table does not change under an open handle).
     func synonyms(of key: String) throws -> [String] {
