@@ -3,54 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-
-/// One ROME appellation: a job title, tied to a fine métier code and to the older-generation
-/// parent code that the job cards carry.
-public struct RomeAppellation: Codable, Sendable, Equatable {
-    /// The appellation's id in ROME (`38972`).
-    public var codeOgr: String
-    /// The long label, both genders (`Développeur / Développeuse web`).
-    public var label: String
-    /// The fine métier code (`M1855`).
-    public var codeRome: String
-    /// The older-generation code the fine code belongs to (`M1805`).
-    public var codeRomeParent: String
-    /// ROME's main title for its métier (classification PRINCIPALE), not a synonym.
-    public var principal: Bool
-    /// ROME flags the title as rarely used.
-    public var rarelyUsed: Bool
-
-    public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String, principal: Bool, rarelyUsed: Bool) {
-        self.codeOgr = codeOgr
-        self.label = label
-        self.codeRome = codeRome
-        self.codeRomeParent = codeRomeParent
-        self.principal = principal
-        self.rarelyUsed = rarelyUsed
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case label, principal
-        case codeOgr = "code_ogr"
-        case codeRome = "code_rome"
-        case codeRomeParent = "code_rome_parent"
-        case rarelyUsed = "rarely_used"
-    }
-}
-
-/// One ROME métier (a fine code, or an older-generation code that is its own parent).
-public struct RomeMetier: Codable, Sendable, Equatable {
-    public var code: String
-    public var label: String
-    /// The older-generation code (equal to `code` for the métiers that kept their code).
-    public var parent: String
-
-    public init(code: String, label: String, parent: String) {
-        self.code = code
-        self.label = label
-        self.parent = parent
-    }
-}
+import MetiersModel
 
 /// Why the ROME data could not be read. Each case names the file and, where it applies, the
 /// line, so the file can be fixed.
@@ -157,13 +110,6 @@ public struct RomeCatalog: Sendable, Equatable {
         }
         return RomeCatalog(metiers: metiers, appellations: appellations)
     }
-
-    /// True for a well-formed ROME code: a letter A–N and four digits (`M1805`).
-    public static func isCode(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard bytes.count == 5, bytes[0] >= 0x41, bytes[0] <= 0x4E else { return false }
-        return bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-    }
 }
 
 /// A comma-separated file with a header line, fields optionally double-quoted ("" for a quote).
@@ -188,7 +134,7 @@ struct CSVTable {
 
         func code(_ column: String) throws(RomeImportError) -> String {
             let value = self[column]
-            guard RomeCatalog.isCode(value) else { throw .badValue(path: path, line: line, column: column, value: value) }
+            guard RomeMetier.isValidCode(value) else { throw .badValue(path: path, line: line, column: column, value: value) }
             return value
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
 import Testing
 
 /// The ROME data the project ships, and the importer's refusal of malformed files.
