@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
     ],
     targets: [
         // The only code that includes <xapian.h>: a pure-C header over Xapian 1.4.
@@ -41,7 +42,9 @@ let package = Package(
         .target(name: "MetiersSchema", dependencies: ["MetiersModel", "MetiersText", "MetiersXapian"]),
         // Reading the sources: the referentiel's text into cards, the card files, the ROME CSV
         // files. Used by the index builder only, never by the daemon.
-        .target(name: "MetiersImport", dependencies: ["MetiersModel", "MetiersText"]),
+        .target(name: "MetiersImport", dependencies: [
+            "MetiersModel", "MetiersText", .product(name: "SwiftCSV", package: "SwiftCSV"),
+        ]),
         // Cards -> Xapian documents; ROME attribution; vocabulary; atomic database switch.
         .target(name: "MetiersIndex", dependencies: [
             "MetiersSchema", "MetiersModel", "MetiersImport", "MetiersText", "MetiersXapian",

@@ -58,6 +58,13 @@ import Testing
         #expect(catalog.appellations[0].label == #"Boulanger, dit "mitron""#)
     }
 
+    @Test func anEmptyLastFieldIsAField() throws {
+        let catalog = try RomeCatalog.parse(metiers: Self.metiers, appellations: appellations(
+            #""1","Boulanger","x","D1102","","","","","","SYNONYME","","D1102","""#,
+            #""2","Mitron","x","D1102","","","","","","SYNONYME","","D1102","#))
+        #expect(catalog.appellations.map(\.rarelyUsed) == [false, false])
+    }
+
     @Test func aMissingColumnIsNamed() {
         let text = "\"code_ogr\",\"libelle_appellation_long\"\n\"1\",\"x\"\n"
         #expect(failure(text) == .missingColumn(path: RomeCatalog.appellationFile, column: "code_rome"))
