@@ -8,7 +8,8 @@ let package = Package(
         // Libraries the fuzzers in Fuzz/ build against.
         .library(name: "MetiersProtocol", targets: ["MetiersProtocol"]),
         .library(name: "MetiersText", targets: ["MetiersText"]),
-        .library(name: "MetiersCorpus", targets: ["MetiersCorpus"]),
+        .library(name: "MetiersModel", targets: ["MetiersModel"]),
+        .library(name: "MetiersImport", targets: ["MetiersImport"]),
         .executable(name: "metiers-index", targets: ["metiers-index"]),
         .executable(name: "metiersd", targets: ["metiersd"]),
         .executable(name: "metiers", targets: ["metiers"]),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
     ],
     targets: [
         // The only code that includes <xapian.h>: a pure-C header over Xapian 1.4.
@@ -31,23 +33,33 @@ let package = Package(
         .target(name: "MetiersXapian", dependencies: ["CXapian"]),
         // French text analysis shared by the importer, the indexer and the query side.
         .target(name: "MetiersText"),
-        // The referentiel: card model and importer.
-        .target(name: "MetiersCorpus", dependencies: ["MetiersText"]),
-        // Cards -> Xapian documents; term prefixes; atomic database switch.
+        // The values everyone shares: the job card and the ROME métiers and appellations. Reads
+        // and parses no file.
+        .target(name: "MetiersModel"),
+        // The index's vocabulary, shared by its writer and its reader: term prefixes, value
+        // slots, metadata keys, the schema version, the French analyzer, title keys and which
+        // text of a card goes into which field.
+        .target(name: "MetiersSchema", dependencies: ["MetiersModel", "MetiersText", "MetiersXapian"]),
+        // Reading the sources: the referentiel's text into cards, the card files, the ROME CSV
+        // files. Used by the index builder only, never by the daemon.
+        .target(name: "MetiersImport", dependencies: [
+            "MetiersModel", "MetiersText", .product(name: "SwiftCSV", package: "SwiftCSV"),
+        ]),
+        // Cards -> Xapian documents; ROME attribution; vocabulary; atomic database switch.
         .target(name: "MetiersIndex", dependencies: [
-            "MetiersCorpus", "MetiersText", "MetiersXapian",
+            "MetiersSchema", "MetiersModel", "MetiersImport", "MetiersText", "MetiersXapian",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Query building and ranking over an opened index.
         .target(name: "MetiersSearch", dependencies: [
-            "MetiersIndex", "MetiersCorpus", "MetiersText", "MetiersXapian",
+            "MetiersSchema", "MetiersModel", "MetiersText", "MetiersXapian",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The wire protocol: versioned Codable requests and responses.
-        .target(name: "MetiersProtocol", dependencies: ["MetiersCorpus"]),
+        .target(name: "MetiersProtocol", dependencies: ["MetiersModel"]),
         // The daemon: request handling and the SwiftNIO Unix-socket server.
         .target(name: "MetiersServer", dependencies: [
-            "MetiersProtocol", "MetiersSearch", "MetiersCorpus",
+            "MetiersProtocol", "MetiersSearch", "MetiersModel",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -56,11 +68,11 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // The client side of the protocol over a blocking Unix socket, and its renderings.
-        .target(name: "MetiersClient", dependencies: ["MetiersProtocol", "MetiersCorpus"]),
+        .target(name: "MetiersClient", dependencies: ["MetiersProtocol", "MetiersModel"]),
         // Configuration file (Config/metiers.toml); read by the executables only.
         .target(name: "MetiersConfig"),
         .executableTarget(name: "metiers-index", dependencies: [
-            "MetiersCorpus", "MetiersIndex", "MetiersSearch", "MetiersConfig",
+            "MetiersModel", "MetiersSchema", "MetiersImport", "MetiersIndex", "MetiersSearch", "MetiersConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -78,21 +90,26 @@ let package = Package(
         ], linkerSettings: [.unsafeFlags(["-static-stdlib"]), .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections"), .linkedLibrary("swiftSynchronization")]),
         .target(
             name: "MetiersTestSupport",
-            dependencies: ["MetiersCorpus", "MetiersIndex", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MetiersModel", "MetiersImport", "MetiersIndex", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MetiersTestSupport"
         ),
         .testTarget(name: "CXapianTests", dependencies: ["CXapian", "MetiersXapian"]),
         .testTarget(name: "MetiersTextTests", dependencies: ["MetiersText", "MetiersConfig"]),
-        .testTarget(name: "MetiersCorpusTests", dependencies: ["MetiersCorpus"]),
-        .testTarget(name: "MetiersSearchTests", dependencies: ["MetiersSearch", "MetiersIndex", "MetiersCorpus", "MetiersTestSupport"]),
-        .testTarget(name: "MetiersServerTests", dependencies: ["MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersIndex", "MetiersTestSupport"]),
+        .testTarget(name: "MetiersImportTests", dependencies: ["MetiersImport", "MetiersModel"]),
+        .testTarget(name: "MetiersSearchTests", dependencies: [
+            "MetiersSearch", "MetiersSchema", "MetiersIndex", "MetiersImport", "MetiersModel", "MetiersTestSupport",
+        ]),
+        .testTarget(name: "MetiersServerTests", dependencies: [
+            "MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersSchema", "MetiersIndex", "MetiersTestSupport",
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["MetiersServer", "MetiersTestSupport"]),
         // The hostile-input suite, against the live daemon.
         .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
         // Benchmark: `swift run -c release metiers-bench`.
         .executableTarget(name: "metiers-bench", dependencies: [
-            "MetiersSearch", "MetiersIndex", "MetiersCorpus", "MetiersProtocol", "MetiersClient", "MetiersText",
+            "MetiersSearch", "MetiersSchema", "MetiersIndex", "MetiersImport", "MetiersModel", "MetiersProtocol",
+            "MetiersClient", "MetiersText",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "CSQLite",

@@ -34,11 +34,16 @@ let package = Package(
         ]),
         // RomeCatalog.parse on arbitrary text (the ROME appellation file).
         .executableTarget(name: "fuzz-rome", dependencies: [
-            "FuzzSupport", .product(name: "MetiersCorpus", package: mainIdentity),
+            "FuzzSupport",
+            .product(name: "MetiersImport", package: mainIdentity),
+            .product(name: "MetiersModel", package: mainIdentity),
         ]),
         // ReferentielImporter.cards(fromText:) on arbitrary text.
         .executableTarget(name: "fuzz-importer", dependencies: [
-            "FuzzSupport", .product(name: "MetiersCorpus", package: mainIdentity),
+            "FuzzSupport",
+            .product(name: "MetiersImport", package: mainIdentity),
+            .product(name: "MetiersModel", package: mainIdentity),
+            .product(name: "MetiersText", package: mainIdentity),
         ]),
     ]
 )

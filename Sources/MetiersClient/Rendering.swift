@@ -1,4 +1,4 @@
-import MetiersCorpus
+import MetiersModel
 import MetiersProtocol
 
 /// Human-readable renderings of responses for the terminal.

@@ -4,7 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
-import MetiersCorpus
+import MetiersImport
+import MetiersModel
+import MetiersSchema
 import MetiersText
 import MetiersXapian
 

@@ -3,7 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import MetiersCorpus
+import MetiersImport
+import MetiersModel
+import MetiersSchema
 import MetiersText
 #if canImport(Glibc)
 import Glibc

@@ -3,7 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import MetiersCorpus
+import MetiersImport
+import MetiersModel
+import MetiersSchema
 import MetiersText
 import MetiersXapian
 
@@ -12,15 +14,8 @@ import MetiersXapian
 ///
 /// Each document has the appellation's stems (`XT`), its title keys (`XE`), its fine code
 /// (`XR`), its parent code (`XG`), the card it is attributed to when there is one (`XY`), and
-/// the appellation as JSON data. Metadata: the métiers as JSON, the index version, the title
-/// words.
-/// A ROME appellation as the ROME database stores it (a document's data).
-public struct RomeDocument: Codable, Sendable, Equatable {
-    public var appellation: RomeAppellation
-    /// The card the appellation is attributed to, if any.
-    public var card: String?
-}
-
+/// the appellation as JSON data (``RomeDocument``). Metadata: the métiers as JSON, the index
+/// version, the title words.
 enum RomeDatabaseWriter {
     static func write(catalog: RomeCatalog, attribution: RomeAttribution, indexVersion: String, to path: String) throws(XapianError) {
         let database = try WritableDatabase(creatingAt: path)

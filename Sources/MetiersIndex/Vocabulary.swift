@@ -1,4 +1,5 @@
-import MetiersCorpus
+import MetiersModel
+import MetiersSchema
 import MetiersText
 
 /// A line of the vocabulary table that cannot be read, or a row that names an unknown card.
@@ -164,7 +165,7 @@ public struct Vocabulary: Sendable, Equatable {
         case "curated": source = .curated
         case _ where sourceText.hasPrefix("rome:"):
             let code = String(sourceText.dropFirst(5))
-            guard RomeCatalog.isCode(code) else {
+            guard RomeMetier.isValidCode(code) else {
                 throw fail("malformed ROME code '\(code)' in the source (expected rome: and a letter A–N with four digits, like rome:M1855)")
             }
             source = .rome(code: code)
@@ -213,14 +214,11 @@ public struct Vocabulary: Sendable, Equatable {
             for alias in aliases {
                 add(analyzer.analyse(alias).map(\.stem).joined(separator: " "), stems)
                 let aliasWords = Vocabulary.titleWords(alias).joined(separator: " ")
-                if !aliasWords.isEmpty { add(Vocabulary.titleKeyPrefix + aliasWords, words) }
+                if !aliasWords.isEmpty { add(SynonymKey.titlePrefix + aliasWords, words) }
             }
         }
         return order.map { ($0, table[$0]!) }
     }
-
-    /// Prefix of the title-form synonym keys.
-    public static let titleKeyPrefix = "="
 
     /// The words of a vocabulary phrase in title form: folded, function words out, normalised.
     public static func titleWords(_ text: String) -> [String] {

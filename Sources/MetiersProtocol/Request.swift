@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import MetiersCorpus
+import MetiersModel
 
 /// The protocol version this module speaks.
 public let metiersProtocolVersion = 1
@@ -278,7 +278,7 @@ struct FieldReader {
     /// The `code` of a rome request: a ROME code, a letter A–N and four digits (case ignored).
     mutating func romeCode() throws(ProtocolError) -> String {
         let code = try requiredText("code").uppercased()
-        guard RomeCatalog.isCode(code) else {
+        guard RomeMetier.isValidCode(code) else {
             throw ProtocolError(.badRequest, "field 'code' must be a ROME code such as M1805 or M1855 (a letter A–N and four digits)")
         }
         return code

@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import MetiersCorpus
+import MetiersModel
 
 /// A response: one JSON object on one line, in the order requests came. Fields that do not
 /// apply to an operation are absent.

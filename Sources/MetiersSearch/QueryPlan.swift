@@ -1,4 +1,4 @@
-import MetiersIndex
+import MetiersSchema
 import MetiersText
 
 /// What a query asks for, after analysis: its content words, the vocabulary's expansions of

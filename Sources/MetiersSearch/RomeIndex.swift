@@ -3,8 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import MetiersCorpus
-import MetiersIndex
+import MetiersModel
+import MetiersSchema
 import MetiersXapian
 
 /// A ROME appellation that matched a query.

@@ -4,8 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
-import MetiersCorpus
-import MetiersIndex
+import MetiersModel
+import MetiersSchema
 import MetiersText
 import MetiersXapian
 #if canImport(Glibc)

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
-import MetiersCorpus
+import MetiersModel
 import MetiersProtocol
 import MetiersSearch
 import MetiersText

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import MetiersClient
-import MetiersCorpus
+import MetiersImport
 import MetiersIndex
+import MetiersModel
+import MetiersSchema
 import MetiersSearch
 
 #if canImport(Glibc)

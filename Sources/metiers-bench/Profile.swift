@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import MetiersCorpus
+import MetiersImport
 import MetiersSearch
 
 /// `metiers-bench --profile titles|postings --db DB`: in-process searches only, on an index

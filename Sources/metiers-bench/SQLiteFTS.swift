@@ -1,6 +1,6 @@
 import CSQLite
-import MetiersCorpus
-import MetiersIndex
+import MetiersModel
+import MetiersSchema
 
 /// The peer: SQLite FTS5 over the same cards, one column per field of the Xapian index, BM25
 /// with the same field weights as `search` mode, `ORDER BY rank LIMIT 10`, in-process.

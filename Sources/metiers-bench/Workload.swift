@@ -1,4 +1,4 @@
-import MetiersCorpus
+import MetiersModel
 
 /// SplitMix64: a small seeded generator, so every run draws the same queries and cards.
 struct SeededRNG: RandomNumberGenerator {

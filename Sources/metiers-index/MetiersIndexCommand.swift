@@ -1,8 +1,10 @@
 import ArgumentParser
 import Logging
 import MetiersConfig
-import MetiersCorpus
+import MetiersImport
 import MetiersIndex
+import MetiersModel
+import MetiersSchema
 import MetiersSearch
 
 #if canImport(FoundationEssentials)

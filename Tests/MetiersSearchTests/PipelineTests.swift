@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import MetiersIndex
 import MetiersTestSupport
 import XCTest
 

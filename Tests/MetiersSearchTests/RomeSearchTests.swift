@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import MetiersCorpus
+import MetiersImport
 import MetiersIndex
+import MetiersSchema
 import MetiersSearch
 import MetiersTestSupport
 import MetiersText

@@ -1,6 +1,6 @@
 import Logging
-import MetiersCorpus
-import MetiersIndex
+import MetiersImport
+import MetiersSchema
 import MetiersSearch
 import MetiersTestSupport
 import Foundation

@@ -1,6 +1,7 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
 import MetiersIndex
+import MetiersSchema
 import MetiersTestSupport
 import MetiersText
 import Testing

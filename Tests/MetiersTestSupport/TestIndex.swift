@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import MetiersCorpus
+import MetiersImport
 import MetiersIndex
 
 /// Paths of the repository and an index built from its committed cards, shared by the tests.

@@ -8,7 +8,8 @@
 //   passerelles pointing at cards of the import.
 import FuzzSupport
 import Foundation
-import MetiersCorpus
+import MetiersImport
+import MetiersModel
 import MetiersText
 
 /// The entry point SwiftPM links as `main`: libFuzzer's driver, on `fuzz`.

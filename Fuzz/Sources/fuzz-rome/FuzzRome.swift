@@ -7,7 +7,8 @@
 // - a parsed catalogue has distinct numeric ids and well-formed codes, each a known métier.
 import FuzzSupport
 import Foundation
-import MetiersCorpus
+import MetiersImport
+import MetiersModel
 
 let metiers = """
     "code_rome","code_fiche_metier","code_ogr","libelle_rome","transition_eco","transition_num","transition_demo","emploi_reglemente","emploi_cadre","code_rome_parent"

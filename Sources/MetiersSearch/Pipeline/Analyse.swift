@@ -1,4 +1,4 @@
-import MetiersIndex
+import MetiersSchema
 import MetiersText
 
 /// Stage 1 of the search, text → what the query asks for: its syntax, its content words with
@@ -102,7 +102,7 @@ extension SearchIndex {
             while length >= 1 {
                 let run = words[i..<(i + length)]
                 let stems = try synonyms(of: run.map(\.stem).joined(separator: " "))
-                let titles = try synonyms(of: Vocabulary.titleKeyPrefix + run.map(\.titleWord).joined(separator: " "))
+                let titles = try synonyms(of: SynonymKey.titlePrefix + run.map(\.titleWord).joined(separator: " "))
                 if !stems.isEmpty || !titles.isEmpty {
                     expansions.append(QueryPlan.Expansion(
                         range: i..<(i + length),

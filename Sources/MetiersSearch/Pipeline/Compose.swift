@@ -1,4 +1,4 @@
-import MetiersIndex
+import MetiersSchema
 import MetiersText
 import MetiersXapian
 

@@ -1,5 +1,5 @@
-import MetiersCorpus
-import MetiersIndex
+import MetiersModel
+import MetiersSchema
 import MetiersText
 
 /// One candidate card with the named features the decision reads.

@@ -1,4 +1,4 @@
-import MetiersIndex
+import MetiersSchema
 import MetiersText
 
 /// What ROME says about a query's title: the best title outside the cards' codes, the best

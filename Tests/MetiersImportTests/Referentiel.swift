@@ -1,10 +1,11 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
+import MetiersModel
 
 /// The repository's referentiel and committed cards, found from this file's path so that the
 /// tests run from any working directory and in a fresh clone.
 enum Referentiel {
-    /// The repository root (this file is `Tests/MetiersCorpusTests/Referentiel.swift`).
+    /// The repository root (this file is `Tests/MetiersImportTests/Referentiel.swift`).
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let textPath = root.appendingPathComponent("Index/referentiel-metiers-informatique.txt").path

@@ -1,5 +1,5 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
 import Testing
 
 /// Writing and reading card sets.

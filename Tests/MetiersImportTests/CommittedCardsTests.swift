@@ -1,11 +1,11 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
 import Testing
 
 /// `Index/cards/` must be exactly what the importer makes of the referentiel.
 ///
 /// To regenerate the committed cards after changing the importer or the referentiel:
-/// `METIERS_REGENERATE_CARDS=1 swift test --filter MetiersCorpusTests.CommittedCardsTests`
+/// `METIERS_REGENERATE_CARDS=1 swift test --filter MetiersImportTests.CommittedCardsTests`
 /// (this test then writes the cards with `CardStore.write` before comparing).
 struct CommittedCardsTests {
     @Test func committedCardsAreTheImportOfTheReferentiel() throws {

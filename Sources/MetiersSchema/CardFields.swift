@@ -1,4 +1,4 @@
-import MetiersCorpus
+import MetiersModel
 
 /// Which text of a card goes into which field.
 public enum CardFields {

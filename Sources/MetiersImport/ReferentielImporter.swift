@@ -1,3 +1,4 @@
+import MetiersModel
 import MetiersText
 
 /// Builds the 36 cards from the text of the OPIIEC "Référentiel métiers des activités de
@@ -920,15 +921,9 @@ struct CardReader {
                 found: next.map { ImportError.quoted($0.text) } ?? ImportError.endOfText)
         }
         if items.count == 1, Folding.slug(first.text) == "non-pertinent" { return [] }
-        for item in items where !CardReader.isROMECode(item.text) {
+        for item in items where !RomeMetier.isValidCode(item.text) {
             throw ImportError(line: item.line, expected: expected, found: ImportError.quoted(item.text))
         }
         return items.map(\.text)
-    }
-
-    private static func isROMECode(_ text: String) -> Bool {
-        let scalars = Array(text.unicodeScalars)
-        guard scalars.count == 5, ("A"..."N").contains(scalars[0]) else { return false }
-        return scalars.dropFirst().allSatisfy { ("0"..."9").contains($0) }
     }
 }

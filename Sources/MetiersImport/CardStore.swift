@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import MetiersModel
 import MetiersText
 
 /// The cards on disk: one `<id>.json` file per card in one directory (`Index/cards/`).

@@ -3,54 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-
-/// One ROME appellation: a job title, tied to a fine métier code and to the older-generation
-/// parent code that the job cards carry.
-public struct RomeAppellation: Codable, Sendable, Equatable {
-    /// The appellation's id in ROME (`38972`).
-    public var codeOgr: String
-    /// The long label, both genders (`Développeur / Développeuse web`).
-    public var label: String
-    /// The fine métier code (`M1855`).
-    public var codeRome: String
-    /// The older-generation code the fine code belongs to (`M1805`).
-    public var codeRomeParent: String
-    /// ROME's main title for its métier (classification PRINCIPALE), not a synonym.
-    public var principal: Bool
-    /// ROME flags the title as rarely used.
-    public var rarelyUsed: Bool
-
-    public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String, principal: Bool, rarelyUsed: Bool) {
-        self.codeOgr = codeOgr
-        self.label = label
-        self.codeRome = codeRome
-        self.codeRomeParent = codeRomeParent
-        self.principal = principal
-        self.rarelyUsed = rarelyUsed
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case label, principal
-        case codeOgr = "code_ogr"
-        case codeRome = "code_rome"
-        case codeRomeParent = "code_rome_parent"
-        case rarelyUsed = "rarely_used"
-    }
-}
-
-/// One ROME métier (a fine code, or an older-generation code that is its own parent).
-public struct RomeMetier: Codable, Sendable, Equatable {
-    public var code: String
-    public var label: String
-    /// The older-generation code (equal to `code` for the métiers that kept their code).
-    public var parent: String
-
-    public init(code: String, label: String, parent: String) {
-        self.code = code
-        self.label = label
-        self.parent = parent
-    }
-}
+import MetiersModel
+import SwiftCSV
 
 /// Why the ROME data could not be read. Each case names the file and, where it applies, the
 /// line, so the file can be fixed.
@@ -157,16 +111,12 @@ public struct RomeCatalog: Sendable, Equatable {
         }
         return RomeCatalog(metiers: metiers, appellations: appellations)
     }
-
-    /// True for a well-formed ROME code: a letter A–N and four digits (`M1805`).
-    public static func isCode(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard bytes.count == 5, bytes[0] >= 0x41, bytes[0] <= 0x4E else { return false }
-        return bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-    }
 }
 
-/// A comma-separated file with a header line, fields optionally double-quoted ("" for a quote).
+/// A comma-separated file with a header line and one record a line, fields optionally
+/// double-quoted ("" for a quote). The text is split into lines here, so that errors name
+/// their line; SwiftCSV reads each line's fields (dropping a byte-order mark, and white space
+/// before a field or after its closing quote).
 struct CSVTable {
     struct Row {
         let line: Int
@@ -188,7 +138,7 @@ struct CSVTable {
 
         func code(_ column: String) throws(RomeImportError) -> String {
             let value = self[column]
-            guard RomeCatalog.isCode(value) else { throw .badValue(path: path, line: line, column: column, value: value) }
+            guard RomeMetier.isValidCode(value) else { throw .badValue(path: path, line: line, column: column, value: value) }
             return value
         }
     }
@@ -205,7 +155,7 @@ struct CSVTable {
         guard let headerLine = lines.first else { throw .empty(path: path) }
         let header = try Self.fields(of: headerLine, path: path, line: 1)
         var columns: [String: Int] = [:]
-        for (i, name) in header.enumerated() { columns[name.hasPrefix("\u{FEFF}") ? String(name.dropFirst()) : name] = i }
+        for (i, name) in header.enumerated() { columns[name] = i }
         for column in required where columns[column] == nil { throw .missingColumn(path: path, column: column) }
         for (i, line) in lines.enumerated().dropFirst() {
             let fields = try Self.fields(of: line, path: path, line: i + 1)
@@ -217,51 +167,20 @@ struct CSVTable {
         guard !rows.isEmpty else { throw .empty(path: path) }
     }
 
-    /// The fields of one line, parsed on its UTF-8 bytes (the delimiters are ASCII).
+    /// The fields of one line, read by SwiftCSV.
     static func fields(of line: Substring, path: String, line number: Int) throws(RomeImportError) -> [String] {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false
-        var afterQuote = false
-        var atFieldStart = true
-        let bytes = Array(line.utf8)
-        var i = 0
-        while i < bytes.count {
-            let c = bytes[i]
-            i += 1
-            if quoted {
-                if c == quote {
-                    if i < bytes.count && bytes[i] == quote {
-                        field.append(quote)
-                        i += 1
-                    } else {
-                        quoted = false
-                        afterQuote = true
-                    }
-                } else {
-                    field.append(c)
-                }
-                continue
-            }
-            if c == comma {
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                afterQuote = false
-                atFieldStart = true
-                continue
-            }
-            if afterQuote { throw .malformedLine(path: path, line: number, reason: "text after a closing quote") }
-            if c == quote {
-                guard atFieldStart else { throw .malformedLine(path: path, line: number, reason: "a quote inside an unquoted field") }
-                quoted = true
-            } else {
-                field.append(c)
-            }
-            atFieldStart = false
+        let csv: EnumeratedCSV
+        do {
+            // The "\n" ends the record: at the end of its text SwiftCSV would drop an empty last
+            // field, and a quote left open takes the "\n" into its field. With a row limit of 1
+            // past the header, a second record (a line break of another kind outside quotes)
+            // shows in `rows`.
+            csv = try EnumeratedCSV(string: String(line) + "\n", delimiter: .comma, loadColumns: false, rowLimit: 1)
+        } catch {
+            throw .malformedLine(path: path, line: number, reason: "a quote inside an unquoted field, or text after a closing quote")
         }
-        if quoted { throw .malformedLine(path: path, line: number, reason: "unterminated quote") }
-        fields.append(String(decoding: field, as: UTF8.self))
-        return fields
+        if csv.header.last?.hasSuffix("\n") == true { throw .malformedLine(path: path, line: number, reason: "unterminated quote") }
+        guard csv.rows.isEmpty else { throw .malformedLine(path: path, line: number, reason: "a line break inside an unquoted field") }
+        return csv.header
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
 import Testing
 
 /// Broken referentiels: each must give an ``ImportError`` naming the line and what was expected,

@@ -1,5 +1,5 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
 import Testing
 
 /// The ROME data the project ships, and the importer's refusal of malformed files.
@@ -56,6 +56,13 @@ import Testing
         let catalog = try RomeCatalog.parse(metiers: Self.metiers, appellations: appellations(
             #""1","Boulanger, dit ""mitron""","x","D1102","","","","","","SYNONYME","","D1102","N""#))
         #expect(catalog.appellations[0].label == #"Boulanger, dit "mitron""#)
+    }
+
+    @Test func anEmptyLastFieldIsAField() throws {
+        let catalog = try RomeCatalog.parse(metiers: Self.metiers, appellations: appellations(
+            #""1","Boulanger","x","D1102","","","","","","SYNONYME","","D1102","""#,
+            #""2","Mitron","x","D1102","","","","","","SYNONYME","","D1102","#))
+        #expect(catalog.appellations.map(\.rarelyUsed) == [false, false])
     }
 
     @Test func aMissingColumnIsNamed() {

@@ -1,5 +1,6 @@
 import Foundation
-import MetiersCorpus
+import MetiersImport
+import MetiersModel
 import Testing
 
 /// Importing the real referentiel.

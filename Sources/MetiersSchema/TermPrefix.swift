@@ -82,6 +82,12 @@ public enum ValueSlot: UInt32, Sendable {
     case rome = 2
 }
 
+/// Synonym table keys.
+public enum SynonymKey {
+    /// Prefix of the title-form synonym keys (`=` and the alias's title words).
+    public static let titlePrefix = "="
+}
+
 /// Database metadata keys.
 public enum MetadataKey {
     /// Index schema version: a reader refuses a database whose schema it does not know.
