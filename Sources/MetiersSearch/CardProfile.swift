@@ -1,5 +1,5 @@
-import MetiersCorpus
-import MetiersIndex
+import MetiersModel
+import MetiersSchema
 import MetiersText
 
 /// What the search reads of one card, computed once per open handle instead of once per query:
