@@ -210,7 +210,7 @@ public final class MetiersServer: Service, Sendable {
         }
         let pool = SearchPool(capacity: max(1, settings.maximumQueuedRequests), logger: logger)
         for handler in handlers {
-            handler.shareWork = { [weak pool] job in pool?.submitControl(job) }
+            handler.shareWork = { [weak pool] job in pool?.submitShare(job) }
             handler.otherWorkers = handlers.count - 1
         }
         pool.start(handlers: handlers)

@@ -26,6 +26,9 @@ final class SearchPool: @unchecked Sendable {
     let capacity: Int
     private let condition = NSCondition()
     private var queue = CircularBuffer<Job>()
+    /// Offers of a share of a classify batch: taken first, and not counted against `capacity`
+    /// (they are the same request's work, already admitted).
+    private var shares = CircularBuffer<Job>()
     private var busy = 0
     private var stopping = false
     private var threads: [Thread] = []
@@ -76,6 +79,14 @@ final class SearchPool: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Offers a share of an admitted request's work to the next idle worker.
+    func submitShare(_ job: @escaping Job) {
+        condition.lock()
+        shares.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Requests waiting for a worker, and workers at work.
     var load: (queued: Int, busy: Int) {
         condition.lock()
@@ -116,10 +127,10 @@ final class SearchPool: @unchecked Sendable {
     private func next(idleTrim dirty: inout Bool) -> Job? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !stopping {
+        while queue.isEmpty && shares.isEmpty && !stopping {
             if dirty {
                 let woken = condition.wait(until: Date().addingTimeInterval(Self.idleTrimDelay))
-                if !woken && queue.isEmpty {
+                if !woken && queue.isEmpty && shares.isEmpty {
                     condition.unlock()
                     Self.returnMemory()
                     condition.lock()
@@ -129,7 +140,7 @@ final class SearchPool: @unchecked Sendable {
                 condition.wait()
             }
         }
-        guard let job = queue.popFirst() else { return nil }
+        guard let job = shares.popFirst() ?? queue.popFirst() else { return nil }
         busy += 1
         return job
     }
