@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // The only code that includes <xapian.h>: a pure-C header over Xapian 1.4.
@@ -57,8 +58,13 @@ let package = Package(
         ]),
         // The client side of the protocol over a blocking Unix socket, and its renderings.
         .target(name: "MetiersClient", dependencies: ["MetiersProtocol", "MetiersCorpus"]),
-        // Configuration file (Config/metiers.toml); read by the executables only.
-        .target(name: "MetiersConfig"),
+        // Settings: Config/metiers.toml (TOMLKit), the flags over it, checked once; the logging
+        // bootstrap. Used by the executables only; libraries take plain values and a Logger.
+        .target(name: "MetiersConfig", dependencies: [
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "metiers-index", dependencies: [
             "MetiersCorpus", "MetiersIndex", "MetiersSearch", "MetiersConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -80,7 +86,7 @@ let package = Package(
             path: "Tests/MetiersTestSupport"
         ),
         .testTarget(name: "CXapianTests", dependencies: ["CXapian", "MetiersXapian"]),
-        .testTarget(name: "MetiersTextTests", dependencies: ["MetiersText", "MetiersConfig"]),
+        .testTarget(name: "MetiersTextTests", dependencies: ["MetiersText"]),
         .testTarget(name: "MetiersCorpusTests", dependencies: ["MetiersCorpus"]),
         .testTarget(name: "MetiersSearchTests", dependencies: ["MetiersSearch", "MetiersIndex", "MetiersCorpus", "MetiersTestSupport"]),
         .testTarget(name: "MetiersServerTests", dependencies: ["MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersIndex", "MetiersTestSupport"]),
