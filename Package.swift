@@ -87,6 +87,10 @@ let package = Package(
         ),
         .testTarget(name: "CXapianTests", dependencies: ["CXapian", "MetiersXapian"]),
         .testTarget(name: "MetiersTextTests", dependencies: ["MetiersText"]),
+        .testTarget(name: "MetiersConfigTests", dependencies: [
+            "MetiersConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "MetiersCorpusTests", dependencies: ["MetiersCorpus"]),
         .testTarget(name: "MetiersSearchTests", dependencies: ["MetiersSearch", "MetiersIndex", "MetiersCorpus", "MetiersTestSupport"]),
         .testTarget(name: "MetiersServerTests", dependencies: ["MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersIndex", "MetiersTestSupport"]),
