@@ -18,13 +18,7 @@ import Testing
 
     @Test(arguments: [["--log-level", "loud"], ["--config", "/nonexistent/metiers.toml"]])
     func theIndexerRefusesABadSetting(arguments: [String]) throws {
-        let path = try temporaryFile("metiers.toml", "")
-        do {
-            _ = try IndexerOptions.parse(["--config", path] + arguments)
-            Issue.record("\(arguments) was accepted")
-        } catch {
-            #expect(IndexerOptions.exitCode(for: error) == .failure)
-        }
+        expectRefused(IndexerOptions.self, ["--config", try temporaryFile("metiers.toml", "")] + arguments)
     }
 
     @Test func theClientSocketIsTheFlagThenTheEnvironmentThenTheFile() throws {

@@ -91,13 +91,7 @@ import Testing
         ["--min-confidence", "1.5"], ["--log-level", "loud"],
     ])
     func aBadFlagExits1(arguments: [String]) throws {
-        let path = try temporaryFile("metiers.toml", "")
-        do {
-            _ = try DaemonOptions.parse(["--config", path] + arguments)
-            Issue.record("\(arguments) was accepted")
-        } catch {
-            #expect(DaemonOptions.exitCode(for: error) == .failure)
-        }
+        expectRefused(DaemonOptions.self, ["--config", try temporaryFile("metiers.toml", "")] + arguments)
     }
 
     /// A value a flag gave is named by the flag and its key in the error.

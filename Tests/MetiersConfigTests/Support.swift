@@ -1,5 +1,7 @@
+import ArgumentParser
 import Foundation
 import MetiersConfig
+import Testing
 
 /// The repository (Config/, systemd/).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -26,4 +28,14 @@ func temporaryFile(_ name: String, _ text: String) throws -> String {
     let path = directory.appendingPathComponent(name).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
+}
+
+/// Parsing `arguments` stops with exit 1 (a bad setting: one line on stderr, nothing started).
+func expectRefused<Options: ParsableArguments>(_: Options.Type, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        _ = try Options.parse(arguments)
+        Issue.record("\(arguments) was accepted", sourceLocation: sourceLocation)
+    } catch {
+        #expect(Options.exitCode(for: error) == .failure, sourceLocation: sourceLocation)
+    }
 }
