@@ -131,8 +131,8 @@ extension Settings.Search: Decodable {
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.setting(&defaultLimit, .defaultLimit)
-        var threshold = 0.0
         if c.contains(.minConfidence) {
+            var threshold = 0.0
             try c.setting(&threshold, .minConfidence)
             minConfidence = threshold
         }
@@ -190,10 +190,9 @@ extension KeyedDecodingContainer {
 
     /// A path, resolved against `base` unless absolute.
     func path(_ value: inout String, _ key: Key, base: String?) throws(SettingsError) {
-        var path = value
-        try setting(&path, key)
         guard contains(key) else { return }
-        value = path.hasPrefix("/") || base == nil || base == "" ? path : base! + "/" + path
+        try setting(&value, key)
+        if let base, !base.isEmpty, !value.hasPrefix("/") { value = base + "/" + value }
     }
 
     func mismatch(_ key: Key, expected: String) -> SettingsError {
