@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // The only code that includes <xapian.h>: a pure-C header over Xapian 1.4.
@@ -69,8 +70,13 @@ let package = Package(
         ]),
         // The client side of the protocol over a blocking Unix socket, and its renderings.
         .target(name: "MetiersClient", dependencies: ["MetiersProtocol", "MetiersModel"]),
-        // Configuration file (Config/metiers.toml); read by the executables only.
-        .target(name: "MetiersConfig"),
+        // Settings: Config/metiers.toml (TOMLKit), the flags over it, checked once; the logging
+        // bootstrap. Used by the executables only; libraries take plain values and a Logger.
+        .target(name: "MetiersConfig", dependencies: [
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "metiers-index", dependencies: [
             "MetiersModel", "MetiersSchema", "MetiersImport", "MetiersIndex", "MetiersSearch", "MetiersConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -94,7 +100,11 @@ let package = Package(
             path: "Tests/MetiersTestSupport"
         ),
         .testTarget(name: "CXapianTests", dependencies: ["CXapian", "MetiersXapian"]),
-        .testTarget(name: "MetiersTextTests", dependencies: ["MetiersText", "MetiersConfig"]),
+        .testTarget(name: "MetiersTextTests", dependencies: ["MetiersText"]),
+        .testTarget(name: "MetiersConfigTests", dependencies: [
+            "MetiersConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "MetiersImportTests", dependencies: ["MetiersImport", "MetiersModel"]),
         .testTarget(name: "MetiersSearchTests", dependencies: [
             "MetiersSearch", "MetiersSchema", "MetiersIndex", "MetiersImport", "MetiersModel", "MetiersTestSupport",

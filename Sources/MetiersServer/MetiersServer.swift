@@ -36,7 +36,8 @@ public enum ServerError: Error, CustomStringConvertible {
     }
 }
 
-/// Settings of the server, given by the executable.
+/// Settings of the server, given by the executable: built from metiers' `Settings` (which
+/// holds every default), so none is repeated here.
 public struct ServerSettings: Sendable {
     public var socketPath: String
     public var databasePath: String
@@ -57,18 +58,18 @@ public struct ServerSettings: Sendable {
     /// A listening socket passed by systemd (socket activation), used instead of binding.
     public var listeningDescriptor: Int32?
     /// Search worker threads, each with its own index handle.
-    public var searchWorkers: Int = 2
+    public var searchWorkers: Int
     /// Requests that may wait for a search worker; more are answered `overloaded`.
-    public var maximumQueuedRequests: Int = 64
+    public var maximumQueuedRequests: Int
     /// What one query may ask for.
-    public var queryLimits = QueryLimits()
-    /// Bad-request notices logged per second at most.
+    public var queryLimits: QueryLimits
+    /// Bad-request notices logged per second at most (not a setting: what keeps the log readable).
     public var badRequestNoticesPerSecond = 10
 
     public init(
-        socketPath: String, databasePath: String, maximumLineLength: Int = 1 << 20, defaultLimit: Int = 10,
-        ranking: RankingOptions = RankingOptions(), maximumConnections: Int = 256, idleTimeout: Duration = .seconds(60),
-        requestTimeout: Duration = .seconds(10), reloadCheckInterval: Duration? = .seconds(2), listeningDescriptor: Int32? = nil
+        socketPath: String, databasePath: String, maximumLineLength: Int, defaultLimit: Int, ranking: RankingOptions,
+        maximumConnections: Int, idleTimeout: Duration, requestTimeout: Duration, reloadCheckInterval: Duration?,
+        listeningDescriptor: Int32?, searchWorkers: Int, maximumQueuedRequests: Int, queryLimits: QueryLimits
     ) {
         self.ranking = ranking
         self.socketPath = socketPath
@@ -80,6 +81,9 @@ public struct ServerSettings: Sendable {
         self.requestTimeout = requestTimeout
         self.reloadCheckInterval = reloadCheckInterval
         self.listeningDescriptor = listeningDescriptor
+        self.searchWorkers = searchWorkers
+        self.maximumQueuedRequests = maximumQueuedRequests
+        self.queryLimits = queryLimits
     }
 }
 

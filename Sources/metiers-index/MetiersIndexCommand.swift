@@ -25,44 +25,11 @@ struct MetiersIndexCommand: ParsableCommand {
         defaultSubcommand: Build.self)
 }
 
-/// Options shared by the subcommands.
-struct IndexOptions: ParsableArguments {
-    @Option(help: "Configuration file.")
-    var config: String?
-
-    @Option(help: "Job cards directory (one <id>.json per card).")
-    var cards: String?
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "notice"
-
-    func settings() -> MetiersConfiguration {
-        guard let path = MetiersConfiguration.locate(explicit: config, environment: ProcessEnvironment.all) else {
-            return MetiersConfiguration()
-        }
-        do {
-            return try MetiersConfiguration.load(path: path)
-        } catch {
-            fail("configuration: \(error)")
-        }
-    }
-
-    func bootstrapLogging() -> Logger {
-        let level = Logger.Level(rawValue: logLevel) ?? .notice
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        return Logger(label: "metiers-index")
-    }
-}
-
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Index the job cards into a new database version and switch to it atomically.")
 
-    @OptionGroup var options: IndexOptions
+    @OptionGroup var options: IndexerOptions
 
     @Option(help: "Index directory to write (readers open this directory).")
     var db: String?
@@ -80,15 +47,14 @@ struct Build: ParsableCommand {
     var rankingModel: String?
 
     func run() throws {
-        let settings = options.settings()
-        let logger = options.bootstrapLogging()
-        let cardsPath = options.cards ?? settings.cardsPath
-        let root = db ?? settings.databasePath
-        let vocabularyPath = vocabulary ?? settings.vocabularyPath
+        let settings = options.settings.index
+        let logger = options.logger()
+        let root = db ?? settings.database
+        let vocabularyPath = vocabulary ?? settings.vocabulary
 
         let cards: [Card]
         do {
-            cards = try CardStore.load(from: cardsPath)
+            cards = try CardStore.load(from: settings.cards)
         } catch {
             fail("cannot load the job cards: \(error)")
         }
@@ -107,7 +73,7 @@ struct Build: ParsableCommand {
         }
         var catalog: RomeCatalog?
         if !noRome {
-            let romePath = rome ?? settings.romePath
+            let romePath = rome ?? settings.rome
             if rome != nil || FileManager.default.fileExists(atPath: romePath) {
                 do {
                     catalog = try RomeCatalog.load(directory: romePath)
@@ -118,7 +84,7 @@ struct Build: ParsableCommand {
                 logger.notice("no ROME data; indexing without it", metadata: ["path": "\(romePath)"])
             }
         }
-        let modelPath = rankingModel ?? settings.rankingModelPath
+        let modelPath = rankingModel ?? settings.rankingModel
         guard let modelData = FileManager.default.contents(atPath: modelPath) else { fail("cannot read the ranking model \(modelPath)") }
         do {
             _ = try RankingModel.decode(Array(modelData))
@@ -141,15 +107,14 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn the referentiel's text into the 36 job cards (all or nothing).")
 
-    @OptionGroup var options: IndexOptions
+    @OptionGroup var options: IndexerOptions
 
     @Option(help: "The referentiel's text.")
     var referentiel = "Index/referentiel-metiers-informatique.txt"
 
     func run() throws {
-        let settings = options.settings()
-        _ = options.bootstrapLogging()
-        let cardsPath = options.cards ?? settings.cardsPath
+        _ = options.logger()
+        let cardsPath = options.settings.index.cards
         guard let data = FileManager.default.contents(atPath: referentiel) else {
             fail("cannot read \(referentiel)")
         }
@@ -171,7 +136,7 @@ struct RomeTable: ParsableCommand {
         commandName: "rome-table",
         abstract: "Write the reviewable table of which card each ROME appellation extends.")
 
-    @OptionGroup var options: IndexOptions
+    @OptionGroup var options: IndexerOptions
 
     @Option(help: "ROME data directory.")
     var rome: String?
@@ -183,13 +148,13 @@ struct RomeTable: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let settings = options.settings()
-        _ = options.bootstrapLogging()
-        let romePath = rome ?? settings.romePath
+        let settings = options.settings.index
+        _ = options.logger()
+        let romePath = rome ?? settings.rome
         let cards: [Card]
         let catalog: RomeCatalog
         do {
-            cards = try CardStore.load(from: options.cards ?? settings.cardsPath)
+            cards = try CardStore.load(from: settings.cards)
         } catch {
             fail("cannot load the job cards: \(error)")
         }
@@ -198,7 +163,7 @@ struct RomeTable: ParsableCommand {
         } catch {
             fail("ROME data: \(error)")
         }
-        let vocabularyPath = vocabulary ?? settings.vocabularyPath
+        let vocabularyPath = vocabulary ?? settings.vocabulary
         let table: Vocabulary
         do {
             table = try loadVocabulary(vocabularyPath, cards: cards)

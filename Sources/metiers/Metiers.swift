@@ -33,17 +33,11 @@ struct ClientOptions: ParsableArguments {
 
     /// Resolves the socket path: flag, environment, configuration, built-in default.
     func socketPath() throws -> String {
-        if let socket { return socket }
-        let environment = ProcessEnvironment.all
-        if let fromEnvironment = environment["METIERS_SOCKET"], !fromEnvironment.isEmpty { return fromEnvironment }
-        if let path = MetiersConfiguration.locate(explicit: config, environment: environment) {
-            do {
-                return try MetiersConfiguration.load(path: path).socketPath
-            } catch {
-                throw ValidationError("configuration: \(error)")
-            }
+        do throws(SettingsError) {
+            return try Settings.clientSocket(flag: socket, config: config, environment: ProcessEnvironment.all)
+        } catch {
+            throw ValidationError("configuration: \(error)")
         }
-        return MetiersConfiguration().socketPath
     }
 
     /// A connection to the daemon; exit 3 with one line on stderr when none answers.

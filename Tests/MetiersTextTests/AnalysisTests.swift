@@ -1,4 +1,3 @@
-import MetiersConfig
 import MetiersText
 import Foundation
 import XCTest
@@ -122,57 +121,5 @@ final class QueryTextTests: XCTestCase {
         XCTAssertThrowsError(try QueryText.parse("\"a\" \"b\" \"c", limits: limits)) { error in
             guard case .syntax? = error as? QueryTextError else { return XCTFail("\(error)") }
         }
-    }
-}
-
-final class ConfigurationTests: XCTestCase {
-    func testParsesTheSettingsAndResolvesRelativePaths() throws {
-        let config = try MetiersConfiguration.parse(
-            """
-            # comment
-            [daemon]
-            socket = "/run/metiers/metiersd.sock"  # trailing comment
-            log_level = "debug"
-            threads = 2
-            [index]
-            database = "../Index/db"
-            [search]
-            default_limit = 5
-            """, path: "/etc/metiers/metiers.toml", baseDirectory: "/etc/metiers")
-        XCTAssertEqual(config.socketPath, "/run/metiers/metiersd.sock")
-        XCTAssertEqual(config.logLevel, "debug")
-        XCTAssertEqual(config.threads, 2)
-        XCTAssertEqual(config.databasePath, "/etc/metiers/../Index/db")
-        XCTAssertEqual(config.maximumPhrases, 16, "defaults apply to limits left out")
-        let limits = try MetiersConfiguration.parse(
-            "[daemon]\nsearch_workers = 3\n[limits]\nmax_queued_requests = 8\nmax_phrases = 4\nmax_phrase_words = 5\nmax_exclusions = 6\nmax_terms = 7\n",
-            path: "x.toml", baseDirectory: ".")
-        XCTAssertEqual(
-            [limits.searchWorkers, limits.maximumQueuedRequests, limits.maximumPhrases, limits.maximumPhraseWords, limits.maximumExclusions, limits.maximumTerms],
-            [3, 8, 4, 5, 6, 7])
-        XCTAssertEqual(config.defaultLimit, 5)
-    }
-
-    func testErrorsNameTheProblem() {
-        let cases: [(String, String)] = [
-            ("[daemon]\nsocket = /tmp/x", "line 2"),
-            ("[daemon]\nsocket = 3", "must be a string"),
-            ("[daemon]\nsockett = \"x\"", "unknown setting 'daemon.sockett'"),
-            ("[search]\ndefault_limit = 1000", "between 1 and 100"),
-            ("[daemon]\nlog_level = \"loud\"", "must be one of"),
-            ("[daemon\n", "table header"),
-            ("a = 1\na = 2", "set twice"),
-        ]
-        for (text, expected) in cases {
-            XCTAssertThrowsError(try MetiersConfiguration.parse(text, path: "x.toml", baseDirectory: ".")) { error in
-                XCTAssertTrue("\(error)".contains(expected), "\(text): \(error)")
-            }
-        }
-    }
-
-    func testTheShippedConfigurationLoads() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let config = try MetiersConfiguration.load(path: root.path + "/Config/metiers.toml")
-        XCTAssertTrue(config.databasePath.hasSuffix("Config/../Index/db"))
     }
 }
