@@ -22,7 +22,7 @@ public struct AnalysedTerm: Equatable, Sendable {
 /// Not thread-safe (it owns a Xapian stemmer and a cache): one per thread.
 public final class FrenchAnalyzer {
     private let stemmer: Stemmer
-    private var cache: [String: String] = [:]
+    private var cache = BoundedCache<String, String>(capacity: 50_000)
 
     public init() throws(XapianError) {
         stemmer = try Stemmer(language: "french")
@@ -30,11 +30,7 @@ public final class FrenchAnalyzer {
 
     /// The stem of one folded word.
     public func stem(_ word: String) -> String {
-        if let hit = cache[word] { return hit }
-        let stem = stemmer.stem(FrenchWords.masculine(word))
-        if cache.count > 50_000 { cache.removeAll(keepingCapacity: true) }
-        cache[word] = stem
-        return stem
+        cache.value(for: word) { stemmer.stem(FrenchWords.masculine(word)) }
     }
 
     /// The terms of `text`, stopwords left out (their positions stay counted).

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import MetiersModel
 import MetiersSchema
+import MetiersText
 import MetiersXapian
 
 /// A ROME appellation that matched a query.

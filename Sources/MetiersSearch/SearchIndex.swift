@@ -282,6 +282,16 @@ public final class SearchIndex {
         }
     }
 
+    /// The one mapping of this boundary: what the stages and the handles throw, as a search
+    /// error (a Xapian error keeps its kind; anything else means the index cannot be read).
+    static func searchError(_ error: any Error) -> SearchError {
+        switch error {
+        case let error as SearchError: error
+        case let error as XapianError: .xapian(error)
+        default: .indexUnavailable("\(error)")
+        }
+    }
+
     /// The card with this id.
     public func card(id: String) throws(SearchError) -> Card {
         // A NUL would end the term at the C boundary and find another card.
@@ -289,12 +299,8 @@ public final class SearchIndex {
         do {
             guard let docid = try database.findDocument(term: TermPrefix.id.rawValue + id) else { throw SearchError.notFound(id: id) }
             return try card(docid: docid)
-        } catch let error as SearchError {
-            throw error
-        } catch let error as XapianError {
-            throw .xapian(error)
         } catch {
-            throw .indexUnavailable("\(error)")
+            throw Self.searchError(error)
         }
     }
 
@@ -349,12 +355,8 @@ public final class SearchIndex {
             let decision = Decide.decide(candidates, evidence: evidence, analysis: analysis, model: model, options: options)
             try checkBudget(request, before: "present")
             return try present(decision, evidence: evidence, analysis: analysis, retrieved: retrieved, request: request)
-        } catch let error as SearchError {
-            throw error
-        } catch let error as XapianError {
-            throw .xapian(error)
         } catch {
-            throw .indexUnavailable("\(error)")
+            throw Self.searchError(error)
         }
     }
 
@@ -416,12 +418,8 @@ public final class SearchIndex {
                 result.append((hit, shared))
             }
             return result
-        } catch let error as SearchError {
-            throw error
-        } catch let error as XapianError {
-            throw .xapian(error)
         } catch {
-            throw .indexUnavailable("\(error)")
+            throw Self.searchError(error)
         }
     }
 
@@ -436,12 +434,8 @@ public final class SearchIndex {
             for i in 0..<mset.count { cards.append(try card(docid: try mset.match(at: i).docid)) }
             cards.sort { ($0.page, $0.id) < ($1.page, $1.id) }
             return (lookup, cards.map(CardSummary.init))
-        } catch let error as SearchError {
-            throw error
-        } catch let error as XapianError {
-            throw .xapian(error)
         } catch {
-            throw .indexUnavailable("\(error)")
+            throw Self.searchError(error)
         }
     }
 
@@ -452,10 +446,8 @@ public final class SearchIndex {
             var result: [Card] = []
             for i in 0..<mset.count { result.append(try card(docid: try mset.match(at: i).docid)) }
             return result.sorted { ($0.page, $0.id) < ($1.page, $1.id) }
-        } catch let error as XapianError {
-            throw .xapian(error)
         } catch {
-            throw .indexUnavailable("\(error)")
+            throw Self.searchError(error)
         }
     }
 
@@ -486,24 +478,22 @@ public final class SearchIndex {
     }
 
     /// True when the stem of `word` is a term of some text field, a vocabulary alias or a word
-    /// of a ROME title.
-    func known(_ word: String) -> Bool {
+    /// of a ROME title. A Xapian error is an error, not an unknown word.
+    func known(_ word: String) throws -> Bool {
         if let cached = knownWords[word] { return cached }
-        let found = lookUpKnown(word)
+        let found = try lookUpKnown(word)
         knownWords.insert(found, for: word)
         return found
     }
 
-    private func lookUpKnown(_ word: String) -> Bool {
+    private func lookUpKnown(_ word: String) throws -> Bool {
         let stem = analyzer.stem(word)
-        var found = ((try? synonyms(of: stem)) ?? []).isEmpty == false
-        for prefix in TermPrefix.textFields where !found && ((try? database.termFrequency(prefix.rawValue + stem)) ?? 0) > 0 {
-            found = true
-        }
+        if try !synonyms(of: stem).isEmpty { return true }
+        for prefix in TermPrefix.textFields where try database.termFrequency(prefix.rawValue + stem) > 0 { return true }
         // A word of some ROME title is a real job word, not a typo ("Architecte d'intérieur"
         // must not become "architecte ingénieur").
-        if !found, let rome, ((try? rome.database.termFrequency(TermPrefix.title.rawValue + stem)) ?? 0) > 0 { found = true }
-        return found
+        if let rome, try rome.database.termFrequency(TermPrefix.title.rawValue + stem) > 0 { return true }
+        return false
     }
 
     /// OR over the text fields of some stems, each field scaled by its weight times `scale`;

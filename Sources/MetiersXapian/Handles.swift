@@ -27,6 +27,9 @@ public final class Stemmer {
             let status = buffer.withMemoryRebound(to: CChar.self) { chars in
                 mx_stemmer_stem(handle, chars.baseAddress, chars.count, &result, &length, nil)
             }
+            // Snowball fails only when memory cannot be had; the word unstemmed is then still a
+            // term of the same analysis (it matches itself, never another word), so the query
+            // degrades for that word instead of failing.
             guard status == MX_OK, let result else { return String(decoding: buffer, as: UTF8.self) }
             return String(decoding: UnsafeRawBufferPointer(start: result, count: length), as: UTF8.self)
         }

@@ -123,7 +123,8 @@ extension SearchIndex {
     func spellingCorrections(_ plan: QueryPlan) throws -> [UInt32: String] {
         let expanded = plan.expandedIndices
         var corrections: [UInt32: String] = [:]
-        for (i, word) in plan.words.enumerated() where !expanded.contains(i) && !known(word.token.word) {
+        for (i, word) in plan.words.enumerated() where !expanded.contains(i) {
+            guard try !known(word.token.word) else { continue }
             let length = word.token.word.unicodeScalars.count
             guard length >= 5 else { continue }
             if let suggestion = try database.spellingSuggestion(for: word.token.word, maxEditDistance: length >= 8 ? 2 : 1),
