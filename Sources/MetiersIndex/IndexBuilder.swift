@@ -20,6 +20,8 @@ public enum IndexBuildError: Error, CustomStringConvertible, Equatable {
     case filesystem(path: String, reason: String)
     /// Xapian refused something.
     case xapian(XapianError)
+    /// A card could not be written as the JSON its document carries.
+    case cardEncoding(id: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum IndexBuildError: Error, CustomStringConvertible, Equatable {
         case .duplicateId(let id): "two cards have the id '\(id)'"
         case .filesystem(let path, let reason): "\(path): \(reason)"
         case .xapian(let error): "xapian: \(error)"
+        case .cardEncoding(let id, let reason): "card '\(id)' cannot be encoded as JSON: \(reason)"
         }
     }
 }
@@ -79,6 +82,7 @@ public struct IndexBuilder {
         }
         let version = "v\(DispatchTimeSource.nanosecondsSinceEpoch())"
         let databasePath = root + "/" + version
+        let cardData = try Self.documentData(cards)
         let synonymCount: Int
         var attribution: RomeAttribution?
         let indexVersion: String
@@ -86,7 +90,7 @@ public struct IndexBuilder {
             if let rome { attribution = RomeAttribution.compute(cards: cards, catalog: rome, vocabulary: vocabulary, analyzer: try FrenchAnalyzer()) }
             indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome, attribution: attribution, rankingModel: rankingModel)
             synonymCount = try write(
-                cards: cards, vocabulary: vocabulary, attribution: attribution, rankingModel: rankingModel, indexVersion: indexVersion, build: version,
+                cards: cardData, vocabulary: vocabulary, attribution: attribution, rankingModel: rankingModel, indexVersion: indexVersion, build: version,
                 to: databasePath)
             if let rome, let attribution {
                 try RomeDatabaseWriter.write(catalog: rome, attribution: attribution, indexVersion: indexVersion, to: databasePath + "/rome")
@@ -105,74 +109,46 @@ public struct IndexBuilder {
             romeAppellationCount: rome?.appellations.count ?? 0, romeAttributedCount: attribution?.entries.filter { $0.card != nil }.count ?? 0)
     }
 
-    /// Writes one complete database; returns the number of synonym pairs.
-    private func write(
-        cards: [Card], vocabulary: Vocabulary, attribution: RomeAttribution?, rankingModel: String, indexVersion: String, build: String, to path: String
-    ) throws(XapianError) -> Int {
-        let database = try WritableDatabase(creatingAt: path)
-        let analyzer = try FrenchAnalyzer()
+    /// Each card with the JSON its document carries (what the search reads back).
+    static func documentData(_ cards: [Card]) throws(IndexBuildError) -> [(card: Card, data: String)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var result: [(card: Card, data: String)] = []
+        for card in cards {
+            do {
+                result.append((card, String(decoding: try encoder.encode(card), as: UTF8.self)))
+            } catch {
+                throw .cardEncoding(id: card.id, reason: "\(error)")
+            }
+        }
+        return result
+    }
+
+    /// What the documents tell the database besides themselves: spelling words and the words of
+    /// the title keys.
+    private struct Collected {
         var spelling: [String: UInt32] = [:]
         var titleWords = Set<String>()
         var romeTitleWords = Set<String>()
-        let romeTitles = attribution?.byCard ?? [:]
+    }
 
-        for card in cards {
+    /// Writes one complete database; returns the number of synonym pairs.
+    private func write(
+        cards: [(card: Card, data: String)], vocabulary: Vocabulary, attribution: RomeAttribution?, rankingModel: String, indexVersion: String,
+        build: String, to path: String
+    ) throws(XapianError) -> Int {
+        let database = try WritableDatabase(creatingAt: path)
+        let analyzer = try FrenchAnalyzer()
+        var collected = Collected()
+        let romeTitles = attribution?.byCard ?? [:]
+        for (card, data) in cards {
             let document = try Document()
-            // The ROME appellations attributed to the card: text and title keys of their own,
-            // weighted below the card's appellations at query time; their fine codes filter.
-            var romePosition: UInt32 = 0
-            var romeKeys = Set<String>()
-            for appellation in romeTitles[card.id] ?? [] {
-                var last: UInt32 = 0
-                for term in analyzer.analyse(appellation.label) {
-                    // No within-document frequency: 13,000 other titles must not make the card's
-                    // document longer for BM25 (which would lower all its other matches).
-                    try document.addTerm(TermPrefix.romeTitle.rawValue + term.stem, position: romePosition + term.position, wdfIncrement: 0)
-                    last = term.position
-                }
-                romePosition += last + 100
-                for (key, words) in TitleKey.indexable(RomeTitles.variants(of: appellation.label)) where romeKeys.insert(key).inserted {
-                    romeTitleWords.formUnion(words)
-                    try document.addTerm(TermPrefix.romeTitleKey.rawValue + key)
-                }
-                try document.addBooleanTerm(TermPrefix.rome.rawValue + appellation.codeRome)
-            }
-            for (prefix, texts) in CardFields.text(of: card) {
-                var position: UInt32 = 0
-                for text in texts {
-                    var last: UInt32 = 0
-                    for term in analyzer.analyse(text) {
-                        try document.addTerm(prefix.rawValue + term.stem, position: position + term.position)
-                        last = term.position
-                        if term.word.unicodeScalars.count >= 3 { spelling[term.word, default: 0] += 1 }
-                    }
-                    // A gap between items keeps phrases from spanning two of them.
-                    position += last + 100
-                }
-            }
-            // One title-key term per name and appellation, weighted like text (not boolean) so
-            // that an exact title match scores.
-            for (key, words) in TitleKey.indexable(([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants)) {
-                titleWords.formUnion(words)
-                try document.addTerm(TermPrefix.titleKey.rawValue + key)
-            }
-            try document.addBooleanTerm(TermPrefix.id.rawValue + card.id)
-            try document.addBooleanTerm(TermPrefix.famille.rawValue + Folding.slug(card.famille))
-            if let sousFamille = card.sousFamille {
-                try document.addBooleanTerm(TermPrefix.sousFamille.rawValue + Folding.slug(sousFamille))
-            }
-            for code in card.rome { try document.addBooleanTerm(TermPrefix.rome.rawValue + code) }
-            try document.setValue(card.famille, slot: ValueSlot.famille.rawValue)
-            try document.setValue(card.sousFamille ?? "", slot: ValueSlot.sousFamille.rawValue)
-            try document.setValue(card.rome.joined(separator: ","), slot: ValueSlot.rome.rawValue)
-            let data = (try? encoder.encode(card)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            try addRomeTitles(romeTitles[card.id] ?? [], to: document, analyzer: analyzer, collected: &collected)
+            try addCard(card, to: document, analyzer: analyzer, collected: &collected)
             try document.setData(data)
             try database.replaceDocument(uniqueTerm: TermPrefix.id.rawValue + card.id, document)
         }
-        for (word, frequency) in spelling { try database.addSpelling(word, frequencyIncrement: frequency) }
-
+        for (word, frequency) in collected.spelling { try database.addSpelling(word, frequencyIncrement: frequency) }
         var synonymCount = 0
         for (key, synonyms) in vocabulary.synonymEntries(analyzer: analyzer) {
             for synonym in synonyms {
@@ -180,17 +156,71 @@ public struct IndexBuilder {
                 synonymCount += 1
             }
         }
-        try database.setMetadata(MetadataKey.schema, indexSchemaVersion)
-        try database.setMetadata(MetadataKey.indexVersion, indexVersion)
-        try database.setMetadata(MetadataKey.cardCount, String(cards.count))
-        try database.setMetadata(MetadataKey.titleWords, titleWords.sorted().joined(separator: " "))
-        try database.setMetadata(MetadataKey.romeTitleWords, romeTitleWords.sorted().joined(separator: " "))
-        try database.setMetadata(MetadataKey.buildDirectory, build)
-        try database.setMetadata(MetadataKey.rankingModel, rankingModel)
-        try database.setMetadata(MetadataKey.cardRomeCodes, Set(cards.flatMap(\.rome)).sorted().joined(separator: " "))
-        try database.setMetadata(MetadataKey.builtAt, Date().formatted(.iso8601))
+        let metadata: [(String, String)] = [
+            (MetadataKey.schema, indexSchemaVersion), (MetadataKey.indexVersion, indexVersion), (MetadataKey.cardCount, String(cards.count)),
+            (MetadataKey.titleWords, collected.titleWords.sorted().joined(separator: " ")),
+            (MetadataKey.romeTitleWords, collected.romeTitleWords.sorted().joined(separator: " ")),
+            (MetadataKey.buildDirectory, build), (MetadataKey.rankingModel, rankingModel),
+            (MetadataKey.cardRomeCodes, Set(cards.flatMap(\.card.rome)).sorted().joined(separator: " ")),
+            (MetadataKey.builtAt, Date().formatted(.iso8601)),
+        ]
+        for (key, value) in metadata { try database.setMetadata(key, value) }
         try database.commit()
         return synonymCount
+    }
+
+    /// The ROME appellations attributed to a card: text and title keys of their own, weighted
+    /// below the card's appellations at query time; their fine codes filter.
+    private func addRomeTitles(_ appellations: [RomeAppellation], to document: Document, analyzer: FrenchAnalyzer, collected: inout Collected) throws(XapianError) {
+        var romePosition: UInt32 = 0
+        var romeKeys = Set<String>()
+        for appellation in appellations {
+            var last: UInt32 = 0
+            for term in analyzer.analyse(appellation.label) {
+                // No within-document frequency: 13,000 other titles must not make the card's
+                // document longer for BM25 (which would lower all its other matches).
+                try document.addTerm(TermPrefix.romeTitle.rawValue + term.stem, position: romePosition + term.position, wdfIncrement: 0)
+                last = term.position
+            }
+            romePosition += last + 100
+            for (key, words) in TitleKey.indexable(RomeTitles.variants(of: appellation.label)) where romeKeys.insert(key).inserted {
+                collected.romeTitleWords.formUnion(words)
+                try document.addTerm(TermPrefix.romeTitleKey.rawValue + key)
+            }
+            try document.addBooleanTerm(TermPrefix.rome.rawValue + appellation.codeRome)
+        }
+    }
+
+    /// The card's own text by field, its title keys, its boolean terms and values.
+    private func addCard(_ card: Card, to document: Document, analyzer: FrenchAnalyzer, collected: inout Collected) throws(XapianError) {
+        for (prefix, texts) in CardFields.text(of: card) {
+            var position: UInt32 = 0
+            for text in texts {
+                var last: UInt32 = 0
+                for term in analyzer.analyse(text) {
+                    try document.addTerm(prefix.rawValue + term.stem, position: position + term.position)
+                    last = term.position
+                    if term.word.unicodeScalars.count >= 3 { collected.spelling[term.word, default: 0] += 1 }
+                }
+                // A gap between items keeps phrases from spanning two of them.
+                position += last + 100
+            }
+        }
+        // One title-key term per name and appellation, weighted like text (not boolean) so
+        // that an exact title match scores.
+        for (key, words) in TitleKey.indexable(([card.name] + card.appellations.map(\.label)).flatMap(TitleKey.variants)) {
+            collected.titleWords.formUnion(words)
+            try document.addTerm(TermPrefix.titleKey.rawValue + key)
+        }
+        try document.addBooleanTerm(TermPrefix.id.rawValue + card.id)
+        try document.addBooleanTerm(TermPrefix.famille.rawValue + Folding.slug(card.famille))
+        if let sousFamille = card.sousFamille {
+            try document.addBooleanTerm(TermPrefix.sousFamille.rawValue + Folding.slug(sousFamille))
+        }
+        for code in card.rome { try document.addBooleanTerm(TermPrefix.rome.rawValue + code) }
+        try document.setValue(card.famille, slot: ValueSlot.famille.rawValue)
+        try document.setValue(card.sousFamille ?? "", slot: ValueSlot.sousFamille.rawValue)
+        try document.setValue(card.rome.joined(separator: ","), slot: ValueSlot.rome.rawValue)
     }
 
     /// Points the `XAPIANDB` stub of `root` at `version`, atomically (write, fsync, rename).
