@@ -25,7 +25,11 @@ public enum StandardError {
         message.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
+                #if canImport(Glibc)
                 let n = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                #elseif canImport(Darwin)
+                let n = Darwin.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                #endif
                 if n <= 0 { return }
                 offset += n
             }

@@ -347,7 +347,11 @@ public final class MetiersServer: Service, Sendable {
 /// Checks whether a daemon answers on a Unix socket path.
 enum UnixSocketProbe {
     static func answers(path: String) -> Bool {
+        #if canImport(Glibc)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_un()

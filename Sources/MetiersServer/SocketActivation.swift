@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Socket activation (`sd_listen_fds(3)`), without libsystemd: the service manager opens the
@@ -78,7 +80,12 @@ public enum SocketActivation {
     public static func validateListeningSocket(_ fd: Int32) throws {
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK else { throw Failure.notASocket(fd) }
-        guard integerOption(fd, SO_TYPE) == Int32(SOCK_STREAM.rawValue) else { throw Failure.notAStreamSocket(fd) }
+        #if canImport(Glibc)
+        let stream = Int32(SOCK_STREAM.rawValue)
+        #else
+        let stream = SOCK_STREAM
+        #endif
+        guard integerOption(fd, SO_TYPE) == stream else { throw Failure.notAStreamSocket(fd) }
         guard integerOption(fd, SO_ACCEPTCONN) == 1 else { throw Failure.notListening(fd) }
         let family = addressFamily(fd)
         guard family == AF_UNIX else { throw Failure.notUnixDomain(fd, family: family) }

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The service manager's readiness protocol (`sd_notify(3)`), without libsystemd: datagrams of

@@ -202,5 +202,9 @@ func loadVocabulary(_ path: String, cards: [Card]) throws(VocabularyError) -> Vo
 
 func fail(_ message: String) -> Never {
     StandardError.line("metiers-index: error: \(message)")
+    #if canImport(Glibc)
     Glibc.exit(1)
+    #elseif canImport(Darwin)
+    Darwin.exit(1)
+    #endif
 }

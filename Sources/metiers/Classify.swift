@@ -179,7 +179,11 @@ struct OutputBuffer {
     mutating func flush() {
         var offset = 0
         while offset < bytes.count {
+            #if canImport(Glibc)
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+            #elseif canImport(Darwin)
+            let n = bytes[offset...].withUnsafeBytes { Darwin.write(1, $0.baseAddress, $0.count) }
+            #endif
             if n <= 0 { break }
             offset += n
         }
@@ -215,6 +219,10 @@ final class Progress {
 enum StandardErrorLine {
     static func write(_ s: String) {
         var s = s
+        #if canImport(Glibc)
         s.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        #elseif canImport(Darwin)
+        s.withUTF8 { _ = Darwin.write(2, $0.baseAddress, $0.count) }
+        #endif
     }
 }

@@ -94,6 +94,10 @@ struct Metiersd: AsyncParsableCommand {
     /// One line on stderr, exit 1: the way a daemon that cannot start should say so.
     private func fail(_ message: String) -> Never {
         StandardError.line("metiersd: error: \(message)")
+        #if canImport(Glibc)
         Glibc.exit(1)
+        #elseif canImport(Darwin)
+        Darwin.exit(1)
+        #endif
     }
 }
