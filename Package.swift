@@ -5,11 +5,15 @@ let package = Package(
     name: "metiers",
     platforms: [.macOS(.v14)],
     products: [
-        // Libraries the fuzzers in Fuzz/ build against.
-        .library(name: "MetiersProtocol", targets: ["MetiersProtocol"]),
+        // Libraries the fuzzers in Fuzz/ and the benchmark in Bench/ build against.
         .library(name: "MetiersText", targets: ["MetiersText"]),
         .library(name: "MetiersModel", targets: ["MetiersModel"]),
+        .library(name: "MetiersSchema", targets: ["MetiersSchema"]),
         .library(name: "MetiersImport", targets: ["MetiersImport"]),
+        .library(name: "MetiersIndex", targets: ["MetiersIndex"]),
+        .library(name: "MetiersSearch", targets: ["MetiersSearch"]),
+        .library(name: "MetiersProtocol", targets: ["MetiersProtocol"]),
+        .library(name: "MetiersClient", targets: ["MetiersClient"]),
         .executable(name: "metiers-index", targets: ["metiers-index"]),
         .executable(name: "metiersd", targets: ["metiersd"]),
         .executable(name: "metiers", targets: ["metiers"]),
@@ -116,15 +120,5 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["MetiersServer", "MetiersTestSupport"]),
         // The hostile-input suite, against the live daemon.
         .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
-        // Benchmark: `swift run -c release metiers-bench`.
-        .executableTarget(name: "metiers-bench", dependencies: [
-            "MetiersSearch", "MetiersSchema", "MetiersIndex", "MetiersImport", "MetiersModel", "MetiersProtocol",
-            "MetiersClient", "MetiersText",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            "CSQLite",
-        ]),
-        // SQLite (libsqlite3-dev) for the bench's FTS5 peer comparison.
-        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
     ]
 )

@@ -4,7 +4,8 @@ import Glibc
 import Foundation
 import MetiersClient
 
-/// Where the release binaries are: beside this executable (same build directory).
+/// Where the release binaries are: --bin-dir (Scripts/bench: the main package's release build),
+/// else beside this executable.
 struct Binaries {
     let directory: String
     var metiersd: String { directory + "/metiersd" }
@@ -24,8 +25,9 @@ struct Binaries {
 
     var configuration: String { (directory as NSString).lastPathComponent }
 
-    /// Builds what is missing with the same scratch path and configuration as this bench
-    /// (`swift run -c release metiers-bench` builds only the bench).
+    /// Builds what is missing from the main package (the repository) with the scratch path and
+    /// configuration of `directory` (`swift run -c release --package-path Bench metiers-bench`
+    /// without --bin-dir builds only the bench).
     func buildMissing(repository: String) throws {
         let missing = self.missing
         guard !missing.isEmpty else { return }

@@ -18,9 +18,10 @@ struct Bench: ParsableCommand {
         commandName: "metiers-bench",
         abstract: "The benchmark of issue 6: metiersd against its floors and peers, side by side in one run.",
         discussion: """
-            Builds a fresh index in a temporary directory, starts the release metiersd found beside
-            this executable (building it when missing), and prints one markdown table on stdout
-            (progress on stderr). Run it with `swift run -c release metiers-bench` or Scripts/bench.
+            Builds a fresh index in a temporary directory, starts the release metiersd found in
+            --bin-dir or beside this executable (building it when missing), and prints one markdown
+            table on stdout (progress on stderr). Run it with Scripts/bench, which builds the main
+            package's release binaries and this package (Bench/) and passes --bin-dir.
             """)
 
     @Flag(help: "Smaller counts and no 100,000-card growth step: a smoke test (under a minute).")

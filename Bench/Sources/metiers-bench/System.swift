@@ -104,8 +104,8 @@ func locateRepository() -> String? {
         if parent == dir || parent.isEmpty { break }
         dir = parent
     }
-    // #filePath: <repo>/Sources/metiers-bench/System.swift
-    let fromSource = directoryOf(directoryOf(directoryOf(#filePath)))
+    // #filePath: <repo>/Bench/Sources/metiers-bench/System.swift
+    let fromSource = directoryOf(directoryOf(directoryOf(directoryOf(#filePath))))
     if fileExists(fromSource + "/Index/cards") { return fromSource }
     return nil
 }
