@@ -232,11 +232,21 @@ public final class RequestHandler {
         guard let shareWork, p.postings.count > Self.batchChunk else { return classify(p.postings[...], p, deadline: deadline) }
         let batch = BatchSplit(postings: p.postings, chunkSize: Self.batchChunk)
         // Every other worker may take chunks; the ones busy elsewhere find none left later.
-        for _ in 0..<min(otherWorkers, batch.chunkCount - 1) {
-            shareWork { other in batch.work { other.classify($0, p, deadline: deadline) } }
-        }
+        for _ in 0..<min(otherWorkers, batch.chunkCount - 1) { offer(batch, p, deadline: deadline) }
         batch.work { classify($0, p, deadline: deadline) }
         return batch.waitForItems()
+    }
+
+    /// Offers an idle worker one chunk of the batch, and the next one after it while any is left.
+    private func offer(_ batch: BatchSplit, _ p: ClassifyParameters, deadline: ContinuousClock.Instant) {
+        shareWork? { other in
+            if other.shareOne(batch, p, deadline: deadline) { other.offer(batch, p, deadline: deadline) }
+        }
+    }
+
+    /// One chunk of a batch another worker took; true when chunks are still unclaimed.
+    private func shareOne(_ batch: BatchSplit, _ p: ClassifyParameters, deadline: ContinuousClock.Instant) -> Bool {
+        batch.workOne { classify($0, p, deadline: deadline) } && batch.unclaimed
     }
 
     private func classify(_ postings: ArraySlice<Posting>, _ p: ClassifyParameters, deadline: ContinuousClock.Instant) -> [ClassifiedItem] {

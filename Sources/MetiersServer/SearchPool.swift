@@ -26,8 +26,8 @@ final class SearchPool: @unchecked Sendable {
     let capacity: Int
     private let condition = NSCondition()
     private var queue = CircularBuffer<Job>()
-    /// Offers of a share of a classify batch: taken first, and not counted against `capacity`
-    /// (they are the same request's work, already admitted).
+    /// Offers of a share of a classify batch: taken after waiting requests, and not counted
+    /// against `capacity` (they are an admitted request's work).
     private var shares = CircularBuffer<Job>()
     private var busy = 0
     private var stopping = false
@@ -140,7 +140,8 @@ final class SearchPool: @unchecked Sendable {
                 condition.wait()
             }
         }
-        guard let job = shares.popFirst() ?? queue.popFirst() else { return nil }
+        // A waiting request goes before the next share of a batch already under way.
+        guard let job = queue.popFirst() ?? shares.popFirst() else { return nil }
         busy += 1
         return job
     }
