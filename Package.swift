@@ -95,7 +95,7 @@ let package = Package(
         // The CLI starts like a C program: the Swift runtime and FoundationEssentials linked in,
         // no shared library of Swift's to load and relocate at each start.
         .executableTarget(name: "metiers", dependencies: [
-            "MetiersClient", "MetiersProtocol", "MetiersConfig",
+            "MetiersClient", "MetiersProtocol", "MetiersModel", "MetiersConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.unsafeFlags(["-static-stdlib"]), .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections"), .linkedLibrary("swiftSynchronization")]),
         .target(

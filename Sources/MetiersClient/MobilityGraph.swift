@@ -1,15 +1,15 @@
-import MetiersProtocol
+import MetiersModel
 
 /// The passerelles of the referentiel as a directed graph: an edge A → B says people move from
 /// A to B (B lists A among its origines, or A lists B among its évolutions).
 public struct MobilityGraph: Sendable {
-    public let cards: [CardEntry]
+    public let cards: [Card.Summary]
     /// Targets by source id, in card order.
     public let next: [String: [String]]
     /// Sources by target id.
     public let previous: [String: [String]]
 
-    public init(cards: [CardEntry]) {
+    public init(cards: [Card.Summary]) {
         self.cards = cards
         var edges = Set<[String]>()
         var ordered: [(String, String)] = []

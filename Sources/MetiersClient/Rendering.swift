@@ -5,14 +5,19 @@ import MetiersProtocol
 public enum Rendering {
     /// Search and map results as a table, best first, each with the passage that matched.
     public static func results(_ response: Response) -> String {
-        let results = response.results ?? []
+        let body: SearchBody
+        switch response.body {
+        case .search(let search), .map(let search): body = search
+        default: return ""
+        }
+        let results = body.results
         var out = ""
-        if let didYouMean = response.didYouMean {
+        if let didYouMean = body.didYouMean {
             out += "did you mean: \(didYouMean)\n"
         }
         if results.isEmpty {
-            out += "no emploi-type fits (match: \(response.match ?? "none"))\n"
-            if let nearest = response.nearestRome {
+            out += "no emploi-type fits (match: \(body.match))\n"
+            if let nearest = body.nearestRome {
                 out += "nearest ROME métier: \(nearest.codeRome) \(nearest.label) (matched \"\(nearest.appellation.label)\")\n"
             }
             return out
@@ -28,8 +33,8 @@ public enum Rendering {
             ]
         }
         out += table(header: ["#", "id", "famille", "rome", "conf", "why"], rows: rows)
-        if let total = response.total, total > results.count {
-            out += "\(results.count) shown; \(total) cards share words with the query\n"
+        if body.total > results.count {
+            out += "\(results.count) shown; \(body.total) cards share words with the query\n"
         }
         return out
     }
@@ -43,7 +48,9 @@ public enum Rendering {
             out += "\nfine codes:\n" + table(header: ["code", "label"], rows: code.fineCodes.map { [$0.code, $0.label] })
         }
         out += "\nappellations (\(code.appellations.count)):\n"
-        out += table(header: ["code_ogr", "code", "label", "card"], rows: code.appellations.map { [$0.codeOgr, $0.codeRome, $0.label, $0.card ?? "-"] })
+        out += table(
+            header: ["code_ogr", "code", "label", "card"],
+            rows: code.appellations.map { [$0.appellation.codeOgr, $0.appellation.codeRome, $0.appellation.label, $0.card ?? "-"] })
         return out
     }
 
@@ -90,13 +97,14 @@ public enum Rendering {
 
     /// Health as key: value lines.
     public static func health(_ response: Response) -> String {
+        guard case .health(let health) = response.body else { return "" }
         var out = ""
-        out += "status:           \(response.status ?? "?")\n"
-        out += "protocol version: \(response.protocolVersion.map(String.init) ?? "?")\n"
+        out += "status:           \(health.status)\n"
+        out += "protocol version: \(health.protocolVersion)\n"
         out += "index version:    \(response.indexVersion ?? "?")\n"
-        out += "index built at:   \(response.builtAt ?? "?")\n"
-        out += "cards:            \(response.cardCount.map(String.init) ?? "?")\n"
-        out += "uptime:           \(response.uptimeSeconds.map { formatScore($0) + " s" } ?? "?")\n"
+        out += "index built at:   \(health.builtAt)\n"
+        out += "cards:            \(health.cardCount)\n"
+        out += "uptime:           \(formatScore(health.uptimeSeconds)) s\n"
         return out
     }
 

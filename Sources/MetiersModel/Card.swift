@@ -10,8 +10,9 @@ public struct Card: Codable, Equatable, Hashable, Sendable {
     public var name: String
     /// Family, spelled as in the correspondence table ("Etudes et développement").
     public var famille: String
-    /// Sub-family from the correspondence table, nil where the table gives none.
-    public var sousFamille: String?
+    /// Sub-family from the correspondence table, nil where the table gives none (written as
+    /// null, so that every card has the same keys).
+    @ExplicitNull public var sousFamille: String?
     /// Page of the card in the Sommaire.
     public var page: Int
     /// Every other title the card is known by, each with where it came from.
@@ -73,29 +74,47 @@ public struct Card: Codable, Equatable, Hashable, Sendable {
         case savoirFaire = "savoir_faire"
         case conditionsExercice = "conditions_exercice"
     }
+}
 
-    // Encode nil sous-famille as JSON null so that every card has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(famille, forKey: .famille)
-        try c.encode(sousFamille, forKey: .sousFamille)
-        try c.encode(page, forKey: .page)
-        try c.encode(appellations, forKey: .appellations)
-        try c.encode(activitesPrincipales, forKey: .activitesPrincipales)
-        try c.encode(activitesSpecifiques, forKey: .activitesSpecifiques)
-        try c.encode(descriptionSynthetique, forKey: .descriptionSynthetique)
-        try c.encode(savoirFaire, forKey: .savoirFaire)
-        try c.encode(connaissances, forKey: .connaissances)
-        try c.encode(variabilite, forKey: .variabilite)
-        try c.encode(conditionsExercice, forKey: .conditionsExercice)
-        try c.encode(prerequis, forKey: .prerequis)
-        try c.encode(formations, forKey: .formations)
-        try c.encode(certifications, forKey: .certifications)
-        try c.encode(parcours, forKey: .parcours)
-        try c.encode(passerelles, forKey: .passerelles)
-        try c.encode(rome, forKey: .rome)
+extension Card {
+    /// A card's summary: who it is, its codes and titles, and its passerelles (what the `cards`
+    /// operation lists, for exports and the mobility graph).
+    public struct Summary: Codable, Equatable, Hashable, Sendable {
+        public var id: String
+        public var name: String
+        public var famille: String
+        @ExplicitNull public var sousFamille: String?
+        public var rome: [String]
+        /// The labels of the card's appellations.
+        public var appellations: [String]
+        /// Passerelles: card ids people come from and go to.
+        public var origines: [String]
+        public var evolutions: [String]
+
+        public init(
+            id: String, name: String, famille: String, sousFamille: String?, rome: [String], appellations: [String],
+            origines: [String], evolutions: [String]
+        ) {
+            self.id = id
+            self.name = name
+            self.famille = famille
+            self.sousFamille = sousFamille
+            self.rome = rome
+            self.appellations = appellations
+            self.origines = origines
+            self.evolutions = evolutions
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, famille, rome, appellations, origines, evolutions
+            case sousFamille = "sous_famille"
+        }
+    }
+
+    public var summary: Summary {
+        Summary(
+            id: id, name: name, famille: famille, sousFamille: sousFamille, rome: rome, appellations: appellations.map(\.label),
+            origines: passerelles.origines, evolutions: passerelles.evolutions)
     }
 }
 

@@ -1,5 +1,9 @@
 /// One ROME appellation: a job title, tied to a fine métier code and to the older-generation
 /// parent code that the job cards carry.
+///
+/// The protocol carries the four identifying fields only (docs/schema, `romeAppellation`): an
+/// encoder with `CodingUserInfoKey.metiersWire` leaves the catalogue flags `principal` and
+/// `rarely_used` out, and decoding reads them as false when they are absent.
 public struct RomeAppellation: Codable, Sendable, Equatable {
     /// The appellation's id in ROME (`38972`).
     public var codeOgr: String
@@ -9,9 +13,9 @@ public struct RomeAppellation: Codable, Sendable, Equatable {
     public var codeRome: String
     /// The older-generation code the fine code belongs to (`M1805`).
     public var codeRomeParent: String
-    /// ROME's main title for its métier (classification PRINCIPALE), not a synonym.
+    /// ROME's main title for its métier (classification PRINCIPALE), not a synonym. Not on the wire.
     public var principal: Bool
-    /// ROME flags the title as rarely used.
+    /// ROME flags the title as rarely used. Not on the wire.
     public var rarelyUsed: Bool
 
     public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String, principal: Bool, rarelyUsed: Bool) {
@@ -29,6 +33,27 @@ public struct RomeAppellation: Codable, Sendable, Equatable {
         case codeRome = "code_rome"
         case codeRomeParent = "code_rome_parent"
         case rarelyUsed = "rarely_used"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        codeOgr = try c.decode(String.self, forKey: .codeOgr)
+        label = try c.decode(String.self, forKey: .label)
+        codeRome = try c.decode(String.self, forKey: .codeRome)
+        codeRomeParent = try c.decode(String.self, forKey: .codeRomeParent)
+        principal = try c.decodeIfPresent(Bool.self, forKey: .principal) ?? false
+        rarelyUsed = try c.decodeIfPresent(Bool.self, forKey: .rarelyUsed) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(codeOgr, forKey: .codeOgr)
+        try c.encode(label, forKey: .label)
+        try c.encode(codeRome, forKey: .codeRome)
+        try c.encode(codeRomeParent, forKey: .codeRomeParent)
+        guard !encoder.isMetiersWire else { return }
+        try c.encode(principal, forKey: .principal)
+        try c.encode(rarelyUsed, forKey: .rarelyUsed)
     }
 }
 
@@ -56,7 +81,9 @@ extension RomeMetier {
     }
 }
 
-/// A ROME appellation as the ROME database stores it (a document's data).
+/// A ROME appellation with the card it is attributed to: a document's data in the ROME
+/// database (`{"appellation": {…}, "card": …}`), and on the wire one flat object, the
+/// appellation's fields beside `card`, null when there is none (the `rome` operation).
 public struct RomeDocument: Codable, Sendable, Equatable {
     public var appellation: RomeAppellation
     /// The card the appellation is attributed to, if any.
@@ -65,5 +92,27 @@ public struct RomeDocument: Codable, Sendable, Equatable {
     public init(appellation: RomeAppellation, card: String?) {
         self.appellation = appellation
         self.card = card
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case appellation, card
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        appellation = c.contains(.appellation) ? try c.decode(RomeAppellation.self, forKey: .appellation) : try RomeAppellation(from: decoder)
+        card = try c.decodeIfPresent(String.self, forKey: .card)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if encoder.isMetiersWire {
+            try appellation.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(ExplicitNull(wrappedValue: card), forKey: .card)
+        } else {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(appellation, forKey: .appellation)
+            try c.encodeIfPresent(card, forKey: .card)
+        }
     }
 }

@@ -173,31 +173,42 @@ public struct Request: Equatable, Sendable {
 
     /// The request as one JSON object (what a client sends), without a newline.
     public func encoded() -> Data {
-        var object: [String: JSONValue] = ["v": .int(Int64(version)), "op": .string(operation.name)]
-        switch id {
-        case let id?: object["id"] = id.json
-        case nil: break
-        }
+        (try? WireJSON.line(self)) ?? Data()
+    }
+}
+
+/// What a client sends: the fields of `Request.decode`, those at their default left out.
+extension Request: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case v, id, op, query, title, limit, offset, explain, facets, postings, card, code
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .v)
+        try c.encodeIfPresent(id, forKey: .id)
+        try c.encode(operation.name, forKey: .op)
         switch operation {
         case .search(let p):
-            p.encode(into: &object, textField: "query")
+            try c.encode(p.text, forKey: .query)
+            try p.encode(to: encoder)
         case .map(let p):
-            p.encode(into: &object, textField: "title")
+            try c.encode(p.text, forKey: .title)
+            try p.encode(to: encoder)
         case .classify(let p):
-            p.encode(into: &object)
+            try c.encode(p.postings, forKey: .postings)
+            try c.encodeIfPresent(p.limit, forKey: .limit)
+            try p.filters.encode(to: encoder)
         case .show(let card):
-            object["card"] = .string(card)
+            try c.encode(card, forKey: .card)
         case .similar(let card, let limit):
-            object["card"] = .string(card)
-            if let limit { object["limit"] = .int(Int64(limit)) }
+            try c.encode(card, forKey: .card)
+            try c.encodeIfPresent(limit, forKey: .limit)
         case .rome(let code):
-            object["code"] = .string(code)
+            try c.encode(code, forKey: .code)
         case .cards, .health, .stats, .reload:
             break
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(JSONValue.object(object))) ?? Data()
     }
 }
 
@@ -350,7 +361,7 @@ struct FieldReader {
 /// codes of either generation: an older-generation code ("M1805") selects the cards that carry
 /// it, a fine code ("M1855") the cards its ROME titles extend (or, when none, the cards that
 /// carry its older-generation code).
-public struct Filters: Equatable, Sendable {
+public struct Filters: Encodable, Equatable, Sendable {
     public var famille: [String]
     public var sousFamille: [String]
     public var rome: [String]
@@ -363,15 +374,22 @@ public struct Filters: Equatable, Sendable {
 
     public var isEmpty: Bool { famille.isEmpty && sousFamille.isEmpty && rome.isEmpty }
 
-    func encode(into object: inout [String: JSONValue]) {
-        if !famille.isEmpty { object["famille"] = .array(famille.map { .string($0) }) }
-        if !sousFamille.isEmpty { object["sous_famille"] = .array(sousFamille.map { .string($0) }) }
-        if !rome.isEmpty { object["rome"] = .array(rome.map { .string($0) }) }
+    enum CodingKeys: String, CodingKey {
+        case famille, rome
+        case sousFamille = "sous_famille"
+    }
+
+    /// The filters given, each as an array, into the request object.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if !famille.isEmpty { try c.encode(famille, forKey: .famille) }
+        if !sousFamille.isEmpty { try c.encode(sousFamille, forKey: .sousFamille) }
+        if !rome.isEmpty { try c.encode(rome, forKey: .rome) }
     }
 }
 
 /// Parameters of `search` and `map`.
-public struct SearchParameters: Equatable, Sendable {
+public struct SearchParameters: Encodable, Equatable, Sendable {
     /// The query (`query` for search, `title` for map).
     public var text: String
     /// 1…100; nil: the daemon's default.
@@ -393,18 +411,23 @@ public struct SearchParameters: Equatable, Sendable {
         self.facets = facets
     }
 
-    func encode(into object: inout [String: JSONValue], textField: String) {
-        object[textField] = .string(text)
-        if let limit { object["limit"] = .int(Int64(limit)) }
-        if offset != 0 { object["offset"] = .int(Int64(offset)) }
-        if explain { object["explain"] = .bool(true) }
-        if facets { object["facets"] = .bool(true) }
-        filters.encode(into: &object)
+    enum CodingKeys: String, CodingKey {
+        case limit, offset, explain, facets
+    }
+
+    /// Everything but the text (whose key depends on the operation) into the request object.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(limit, forKey: .limit)
+        if offset != 0 { try c.encode(offset, forKey: .offset) }
+        if explain { try c.encode(true, forKey: .explain) }
+        if facets { try c.encode(true, forKey: .facets) }
+        try filters.encode(to: encoder)
     }
 }
 
 /// One posting to classify, or why it cannot be.
-public enum Posting: Equatable, Sendable {
+public enum Posting: Encodable, Equatable, Sendable {
     case valid(id: JSONValue?, title: String?, description: String?)
     case invalid(id: JSONValue?, ProtocolError)
 
@@ -447,16 +470,17 @@ public enum Posting: Equatable, Sendable {
         return .valid(id: id, title: title, description: description)
     }
 
-    var json: JSONValue {
-        switch self {
-        case .valid(let id, let title, let description):
-            var o: [String: JSONValue] = [:]
-            if let id { o["id"] = id }
-            if let title { o["title"] = .string(title) }
-            if let description { o["description"] = .string(description) }
-            return .object(o)
-        case .invalid(let id, _):
-            return .object(id.map { ["id": $0] } ?? [:])
+    enum CodingKeys: String, CodingKey {
+        case id, title, description
+    }
+
+    /// The posting as sent (an invalid one: its id alone).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(id, forKey: .id)
+        if case .valid(_, let title, let description) = self {
+            try c.encodeIfPresent(title, forKey: .title)
+            try c.encodeIfPresent(description, forKey: .description)
         }
     }
 }
@@ -472,23 +496,6 @@ public struct ClassifyParameters: Equatable, Sendable {
         self.postings = postings
         self.limit = limit
         self.filters = filters
-    }
-
-    func encode(into object: inout [String: JSONValue]) {
-        object["postings"] = .array(postings.map(\.json))
-        if let limit { object["limit"] = .int(Int64(limit)) }
-        filters.encode(into: &object)
-    }
-}
-
-extension RequestID {
-    /// The id as a JSON value.
-    public var json: JSONValue {
-        switch self {
-        case .string(let s): .string(s)
-        case .int(let i): .int(i)
-        case .double(let d): .double(d)
-        }
     }
 }
 

@@ -5,8 +5,26 @@ import Foundation
 #endif
 import MetiersModel
 
-/// A response: one JSON object on one line, in the order requests came. Fields that do not
-/// apply to an operation are absent.
+/// The protocol's JSON: one encoder for requests, responses and the lines tools write. Keys are
+/// sorted, slashes are not escaped, and model types write their wire form
+/// (`CodingUserInfoKey.metiersWire`).
+public enum WireJSON {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.userInfo[.metiersWire] = true
+        return encoder
+    }()
+
+    /// One JSON line, without the newline.
+    public static func line(_ value: some Encodable) throws -> Data {
+        try encoder.encode(value)
+    }
+}
+
+/// A response: one JSON object on one line, in the order requests came. The envelope (`v`,
+/// `id`, `ok`, `op`, `index_version`, `error`) and the operation's body share the object: the
+/// body's fields stand beside the envelope's.
 public struct Response: Codable, Equatable, Sendable {
     /// Protocol version.
     public var v: Int = metiersProtocolVersion
@@ -16,105 +34,251 @@ public struct Response: Codable, Equatable, Sendable {
     public var ok: Bool
     /// The operation answered (absent when the request could not be read).
     public var op: String?
-    public var error: ProtocolError?
-
-    /// Version of the index that answered (search, map, show, health).
+    /// Version of the index that answered (every operation but `stats`; with `reload`, the
+    /// version after it).
     public var indexVersion: String?
+    public var error: ProtocolError?
+    /// The answer; `.none` on failure.
+    public var body: ResponseBody
 
-    // search, map
-    /// Ranked cards, best first.
-    public var results: [SearchResult]?
-    /// Estimated number of matching cards in all (for paging).
-    public var total: Int?
-    /// The corrected query when unknown words were replaced by a spelling suggestion.
-    public var didYouMean: String?
-    /// How the first result matched: "title" (an appellation), "text", or "none" (no result
-    /// is confident enough: the query is most likely outside the referentiel).
-    public var match: String?
-
-    /// With match "none": the nearest ROME métier outside the referentiel, when a ROME title
-    /// matches the query (where the posting belongs instead).
-    public var nearestRome: NearestRome?
-
-    /// Counts per famille and ROME code over the matching cards (search/map with `facets`).
-    public var facets: Facets?
-
-    // classify
-    /// One item per posting, in request order.
-    public var items: [ClassifiedItem]?
-
-    // show
-    public var card: Card?
-
-    // cards
-    public var cards: [CardEntry]?
-
-    // stats
-    public var stats: Stats?
-
-    // rome
-    public var rome: RomeCode?
-
-    // reload
-    /// The index version before the reload (the new one is `index_version`).
-    public var previousIndexVersion: String?
-    /// Whether the reload switched to another index version.
-    public var changed: Bool?
-
-    // health
-    public var status: String?
-    public var protocolVersion: Int?
-    public var cardCount: Int?
-    public var uptimeSeconds: Double?
-    public var builtAt: String?
-    /// Why the last reload failed, when it did (the previous index is still served).
-    public var lastReloadError: String?
-
-    public init(id: RequestID?, ok: Bool, op: String?) {
+    /// A success: `op` is the body's.
+    public init(id: RequestID?, indexVersion: String? = nil, _ body: ResponseBody) {
         self.id = id
-        self.ok = ok
-        self.op = op
+        self.ok = true
+        self.op = body.op
+        self.indexVersion = indexVersion
+        self.body = body
     }
 
     /// A failure response.
     public static func failure(id: RequestID?, op: String?, _ error: ProtocolError) -> Response {
-        var response = Response(id: id, ok: false, op: op)
+        var response = Response(id: id, .none)
+        response.ok = false
+        response.op = op
         response.error = error
         return response
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, id, ok, op, error, results, total, card, status, match, facets, items, cards, stats, changed, rome
-        case nearestRome = "nearest_rome"
+        case v, id, ok, op, error
         case indexVersion = "index_version"
-        case didYouMean = "did_you_mean"
-        case protocolVersion = "protocol_version"
-        case cardCount = "card_count"
-        case uptimeSeconds = "uptime_seconds"
-        case builtAt = "built_at"
-        case lastReloadError = "last_reload_error"
-        case previousIndexVersion = "previous_index_version"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        v = try c.decode(Int.self, forKey: .v)
+        id = try c.decodeIfPresent(RequestID.self, forKey: .id)
+        ok = try c.decode(Bool.self, forKey: .ok)
+        op = try c.decodeIfPresent(String.self, forKey: .op)
+        indexVersion = try c.decodeIfPresent(String.self, forKey: .indexVersion)
+        error = try c.decodeIfPresent(ProtocolError.self, forKey: .error)
+        body = ok ? try ResponseBody(op: op, from: decoder) : .none
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(v, forKey: .v)
+        try c.encodeIfPresent(id, forKey: .id)
+        try c.encode(ok, forKey: .ok)
+        try c.encodeIfPresent(op, forKey: .op)
+        try c.encodeIfPresent(error, forKey: .error)
+        try c.encodeIfPresent(indexVersion, forKey: .indexVersion)
+        try body.encode(to: encoder)
     }
 
     /// The response as one line of JSON, without the newline.
     public func encoded() throws -> Data {
-        try Response.encoder.encode(self)
-    }
-
-    /// A JSON object as one line (sorted keys), for tools that write JSON Lines.
-    public static func encoderLine(_ object: [String: JSONValue]) -> String {
-        (try? encoder.encode(JSONValue.object(object))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        try WireJSON.line(self)
     }
 
     public static func decode(_ line: some Collection<UInt8>) throws -> Response {
         try JSONDecoder().decode(Response.self, from: Data(line))
     }
+}
 
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+/// What a successful response answers, one case per operation; its fields are written beside
+/// the envelope's, and read back by `op`.
+public enum ResponseBody: Equatable, Sendable {
+    /// A failure: the envelope's `error` says why.
+    case none
+    case search(SearchBody)
+    case map(SearchBody)
+    case classify(ClassifyBody)
+    case show(ShowBody)
+    case similar(SimilarBody)
+    case cards(CardsBody)
+    case health(HealthBody)
+    case stats(StatsBody)
+    case reload(ReloadBody)
+    case rome(RomeBody)
+
+    /// The operation answered (nil for `.none`).
+    public var op: String? {
+        switch self {
+        case .none: nil
+        case .search: "search"
+        case .map: "map"
+        case .classify: "classify"
+        case .show: "show"
+        case .similar: "similar"
+        case .cards: "cards"
+        case .health: "health"
+        case .stats: "stats"
+        case .reload: "reload"
+        case .rome: "rome"
+        }
+    }
+
+    /// Reads the body of a successful response to `op`.
+    init(op: String?, from decoder: any Decoder) throws {
+        switch op {
+        case "search": self = .search(try SearchBody(from: decoder))
+        case "map": self = .map(try SearchBody(from: decoder))
+        case "classify": self = .classify(try ClassifyBody(from: decoder))
+        case "show": self = .show(try ShowBody(from: decoder))
+        case "similar": self = .similar(try SimilarBody(from: decoder))
+        case "cards": self = .cards(try CardsBody(from: decoder))
+        case "health": self = .health(try HealthBody(from: decoder))
+        case "stats": self = .stats(try StatsBody(from: decoder))
+        case "reload": self = .reload(try ReloadBody(from: decoder))
+        case "rome": self = .rome(try RomeBody(from: decoder))
+        default:
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: decoder.codingPath, debugDescription: "a successful response to an unknown op '\(op ?? "")'"))
+        }
+    }
+
+    /// Writes the body's fields into the response object.
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .none: break
+        case .search(let body), .map(let body): try body.encode(to: encoder)
+        case .classify(let body): try body.encode(to: encoder)
+        case .show(let body): try body.encode(to: encoder)
+        case .similar(let body): try body.encode(to: encoder)
+        case .cards(let body): try body.encode(to: encoder)
+        case .health(let body): try body.encode(to: encoder)
+        case .stats(let body): try body.encode(to: encoder)
+        case .reload(let body): try body.encode(to: encoder)
+        case .rome(let body): try body.encode(to: encoder)
+        }
+    }
+}
+
+/// `search` and `map`.
+public struct SearchBody: Codable, Equatable, Sendable {
+    /// Ranked cards, best first.
+    public var results: [SearchResult]
+    /// Estimated number of matching cards in all (for paging).
+    public var total: Int
+    /// How the first result matched: "title" (an appellation), "text", or "none" (no result
+    /// is confident enough: the query is most likely outside the referentiel).
+    public var match: String
+    /// The corrected query when unknown words were replaced by a spelling suggestion.
+    public var didYouMean: String?
+    /// With match "none": the nearest ROME métier outside the referentiel, when a ROME title
+    /// matches the query (where the posting belongs instead).
+    public var nearestRome: NearestRome?
+    /// Counts per famille and ROME code over the matching cards (with `facets`).
+    public var facets: Facets?
+
+    public init(results: [SearchResult], total: Int, match: String, didYouMean: String?, nearestRome: NearestRome?, facets: Facets?) {
+        self.results = results
+        self.total = total
+        self.match = match
+        self.didYouMean = didYouMean
+        self.nearestRome = nearestRome
+        self.facets = facets
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case results, total, match, facets
+        case didYouMean = "did_you_mean"
+        case nearestRome = "nearest_rome"
+    }
+}
+
+/// `classify`: one item per posting, in request order.
+public struct ClassifyBody: Codable, Equatable, Sendable {
+    public var items: [ClassifiedItem]
+    public init(items: [ClassifiedItem]) { self.items = items }
+}
+
+/// `show`: the card with every field.
+public struct ShowBody: Codable, Equatable, Sendable {
+    public var card: Card
+    public init(card: Card) { self.card = card }
+}
+
+/// `similar`: the closest cards, each with the terms it shares (`shared_terms`).
+public struct SimilarBody: Codable, Equatable, Sendable {
+    public var results: [SearchResult]
+    public init(results: [SearchResult]) { self.results = results }
+}
+
+/// `cards`: every card's summary.
+public struct CardsBody: Codable, Equatable, Sendable {
+    public var cards: [Card.Summary]
+    public init(cards: [Card.Summary]) { self.cards = cards }
+}
+
+/// `health`.
+public struct HealthBody: Codable, Equatable, Sendable {
+    /// "serving".
+    public var status: String
+    public var protocolVersion: Int
+    public var cardCount: Int
+    public var uptimeSeconds: Double
+    public var builtAt: String
+    /// Why the last reload failed, when it did (the previous index is still served).
+    public var lastReloadError: String?
+
+    public init(status: String, protocolVersion: Int, cardCount: Int, uptimeSeconds: Double, builtAt: String, lastReloadError: String?) {
+        self.status = status
+        self.protocolVersion = protocolVersion
+        self.cardCount = cardCount
+        self.uptimeSeconds = uptimeSeconds
+        self.builtAt = builtAt
+        self.lastReloadError = lastReloadError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case protocolVersion = "protocol_version"
+        case cardCount = "card_count"
+        case uptimeSeconds = "uptime_seconds"
+        case builtAt = "built_at"
+        case lastReloadError = "last_reload_error"
+    }
+}
+
+/// `stats`.
+public struct StatsBody: Codable, Equatable, Sendable {
+    public var stats: Stats
+    public init(stats: Stats) { self.stats = stats }
+}
+
+/// `reload`: the version before (the envelope's `index_version` is the one after).
+public struct ReloadBody: Codable, Equatable, Sendable {
+    public var previousIndexVersion: String
+    /// Whether the reload switched to another index version.
+    public var changed: Bool
+
+    public init(previousIndexVersion: String, changed: Bool) {
+        self.previousIndexVersion = previousIndexVersion
+        self.changed = changed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case changed
+        case previousIndexVersion = "previous_index_version"
+    }
+}
+
+/// `rome`.
+public struct RomeBody: Codable, Equatable, Sendable {
+    public var rome: RomeCode
+    public init(rome: RomeCode) { self.rome = rome }
 }
 
 /// One ranked card in a search or map response.
@@ -122,7 +286,7 @@ public struct SearchResult: Codable, Equatable, Sendable {
     public var id: String
     public var name: String
     public var famille: String
-    public var sousFamille: String?
+    @ExplicitNull public var sousFamille: String?
     public var rome: [String]
     /// BM25 weight from Xapian: orders results within one response; not comparable across queries.
     public var score: Double
@@ -140,7 +304,7 @@ public struct SearchResult: Codable, Equatable, Sendable {
     public var sharedTerms: [String]?
     /// The ROME appellation under the card's codes that best matches the query (its fine
     /// code is finer than the card's); null when none matches or the index has no ROME data.
-    public var romeAppellation: RomeAppellationRef?
+    @ExplicitNull public var romeAppellation: RomeAppellation? = nil
 
     public init(
         id: String, name: String, famille: String, sousFamille: String?, rome: [String], score: Double,
@@ -167,48 +331,6 @@ public struct SearchResult: Codable, Equatable, Sendable {
         case sharedTerms = "shared_terms"
         case romeAppellation = "rome_appellation"
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(famille, forKey: .famille)
-        try c.encode(sousFamille, forKey: .sousFamille)
-        try c.encode(rome, forKey: .rome)
-        try c.encode(score, forKey: .score)
-        try c.encode(confidence, forKey: .confidence)
-        try c.encode(matched, forKey: .matched)
-        try c.encodeIfPresent(matchedTitle, forKey: .matchedTitle)
-        try c.encodeIfPresent(snippet, forKey: .snippet)
-        try c.encodeIfPresent(features, forKey: .features)
-        try c.encodeIfPresent(sharedTerms, forKey: .sharedTerms)
-        try c.encode(romeAppellation, forKey: .romeAppellation)
-    }
-}
-
-/// A ROME appellation as results carry it.
-public struct RomeAppellationRef: Codable, Equatable, Sendable {
-    /// The appellation's ROME id.
-    public var codeOgr: String
-    public var label: String
-    /// The fine métier code (`M1855`).
-    public var codeRome: String
-    /// The older-generation code (`M1805`), one of the card's.
-    public var codeRomeParent: String
-
-    public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String) {
-        self.codeOgr = codeOgr
-        self.label = label
-        self.codeRome = codeRome
-        self.codeRomeParent = codeRomeParent
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case label
-        case codeOgr = "code_ogr"
-        case codeRome = "code_rome"
-        case codeRomeParent = "code_rome_parent"
-    }
 }
 
 /// The ROME métier outside the referentiel that a "none" query matches best.
@@ -220,9 +342,9 @@ public struct NearestRome: Codable, Equatable, Sendable {
     /// Its older-generation code.
     public var codeRomeParent: String
     /// The appellation that matched the query.
-    public var appellation: RomeAppellationRef
+    public var appellation: RomeAppellation
 
-    public init(codeRome: String, label: String, codeRomeParent: String, appellation: RomeAppellationRef) {
+    public init(codeRome: String, label: String, codeRomeParent: String, appellation: RomeAppellation) {
         self.codeRome = codeRome
         self.label = label
         self.codeRomeParent = codeRomeParent
@@ -248,40 +370,6 @@ public struct RomeCode: Codable, Equatable, Sendable {
         }
     }
 
-    /// An appellation of the code, with the card it extends when there is one.
-    public struct Appellation: Codable, Equatable, Sendable {
-        public var codeOgr: String
-        public var label: String
-        public var codeRome: String
-        public var codeRomeParent: String
-        /// The card this title extends (`Index/rome/attribution.tsv`); null when none.
-        public var card: String?
-
-        public init(codeOgr: String, label: String, codeRome: String, codeRomeParent: String, card: String?) {
-            self.codeOgr = codeOgr
-            self.label = label
-            self.codeRome = codeRome
-            self.codeRomeParent = codeRomeParent
-            self.card = card
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case label, card
-            case codeOgr = "code_ogr"
-            case codeRome = "code_rome"
-            case codeRomeParent = "code_rome_parent"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(codeOgr, forKey: .codeOgr)
-            try c.encode(label, forKey: .label)
-            try c.encode(codeRome, forKey: .codeRome)
-            try c.encode(codeRomeParent, forKey: .codeRomeParent)
-            try c.encode(card, forKey: .card)
-        }
-    }
-
     /// A card that carries the code (its own code, or an attributed appellation's fine code).
     public struct CardRef: Codable, Equatable, Sendable {
         public var id: String
@@ -298,11 +386,12 @@ public struct RomeCode: Codable, Equatable, Sendable {
     public var parent: String
     /// For an older-generation code: the fine métiers whose appellations it groups.
     public var fineCodes: [Metier]
-    /// Appellations whose fine code or parent code is `code`, in ROME id order.
-    public var appellations: [Appellation]
+    /// Appellations whose fine code or parent code is `code`, in ROME id order, each with the
+    /// card it extends (`Index/rome/attribution.tsv`; null when none).
+    public var appellations: [RomeDocument]
     public var cards: [CardRef]
 
-    public init(code: String, label: String, parent: String, fineCodes: [Metier], appellations: [Appellation], cards: [CardRef]) {
+    public init(code: String, label: String, parent: String, fineCodes: [Metier], appellations: [RomeDocument], cards: [CardRef]) {
         self.code = code
         self.label = label
         self.parent = parent
@@ -400,47 +489,6 @@ public struct ClassifiedItem: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, ok, results, match, error
         case nearestRome = "nearest_rome"
-    }
-}
-
-/// A card's summary, as the `cards` operation lists it.
-public struct CardEntry: Codable, Equatable, Sendable {
-    public var id: String
-    public var name: String
-    public var famille: String
-    public var sousFamille: String?
-    public var rome: [String]
-    public var appellations: [String]
-    /// Passerelles: card ids people come from and go to.
-    public var origines: [String]
-    public var evolutions: [String]
-
-    public init(id: String, name: String, famille: String, sousFamille: String?, rome: [String], appellations: [String], origines: [String], evolutions: [String]) {
-        self.id = id
-        self.name = name
-        self.famille = famille
-        self.sousFamille = sousFamille
-        self.rome = rome
-        self.appellations = appellations
-        self.origines = origines
-        self.evolutions = evolutions
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, famille, rome, appellations, origines, evolutions
-        case sousFamille = "sous_famille"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(famille, forKey: .famille)
-        try c.encode(sousFamille, forKey: .sousFamille)
-        try c.encode(rome, forKey: .rome)
-        try c.encode(appellations, forKey: .appellations)
-        try c.encode(origines, forKey: .origines)
-        try c.encode(evolutions, forKey: .evolutions)
     }
 }
 

@@ -97,9 +97,7 @@ public final class RequestHandler {
             return .failure(id: request.id, op: op, refusal)
         }
         do {
-            var response = try answer(request)
-            response.id = request.id
-            return response
+            return try answer(request)
         } catch {
             let protocolError = Self.protocolError(for: error)
             if protocolError.code == .internal || protocolError.code == .indexUnavailable {
@@ -144,63 +142,49 @@ public final class RequestHandler {
     /// `health` and `stats`, answered from the shared state alone: the event loops answer them
     /// without waiting for a search worker. nil for every other operation.
     static func adminResponse(to request: Request, state: ServerState) -> Response? {
-        var response = Response(id: request.id, ok: true, op: request.operation.name)
         switch request.operation {
         case .health:
             let c = state.snapshot()
-            response.indexVersion = c.indexVersion
-            response.status = "serving"
-            response.protocolVersion = metiersProtocolVersion
-            response.cardCount = c.cardCount
-            response.builtAt = c.builtAt
-            response.uptimeSeconds = (state.uptimeSeconds * 1000).rounded() / 1000
-            response.lastReloadError = c.lastReloadError
+            return Response(id: request.id, indexVersion: c.indexVersion, .health(HealthBody(
+                status: "serving", protocolVersion: metiersProtocolVersion, cardCount: c.cardCount,
+                uptimeSeconds: (state.uptimeSeconds * 1000).rounded() / 1000, builtAt: c.builtAt, lastReloadError: c.lastReloadError)))
         case .stats:
-            response.stats = stats(state)
+            return Response(id: request.id, .stats(StatsBody(stats: stats(state))))
         default:
             return nil
         }
-        return response
     }
 
     private func answer(_ request: Request) throws(SearchError) -> Response {
         if let admin = Self.adminResponse(to: request, state: state) { return admin }
-        var response = Response(id: request.id, ok: true, op: request.operation.name)
-        response.indexVersion = index.indexVersion
+        // The version that answers: the one at the start (a batch may see a newer one staged),
+        // or after a reload the one it switched to.
+        var indexVersion = index.indexVersion
+        let body: ResponseBody
         switch request.operation {
         case .search(let p):
-            fill(&response, with: try index.search(searchRequest(p, mode: .search)), explain: p.explain)
+            body = .search(Self.body(try index.search(searchRequest(p, mode: .search)), explain: p.explain))
         case .map(let p):
-            fill(&response, with: try index.search(searchRequest(p, mode: .title)), explain: p.explain)
+            body = .map(Self.body(try index.search(searchRequest(p, mode: .title)), explain: p.explain))
         case .classify(let p):
-            response.items = classify(p)
+            body = .classify(ClassifyBody(items: classify(p)))
         case .show(let id):
-            response.card = try index.card(id: id)
+            body = .show(ShowBody(card: try index.card(id: id)))
         case .similar(let id, let limit):
-            response.results = try index.similar(to: id, limit: limit ?? defaultLimit).map { hit, shared in
+            body = .similar(SimilarBody(results: try index.similar(to: id, limit: limit ?? defaultLimit).map { hit, shared in
                 var result = Self.result(hit, explain: false)
                 result.sharedTerms = shared
                 return result
-            }
+            }))
         case .cards:
-            response.cards = try index.allCards().map { card in
-                CardEntry(
-                    id: card.id, name: card.name, famille: card.famille, sousFamille: card.sousFamille, rome: card.rome,
-                    appellations: card.appellations.map(\.label), origines: card.passerelles.origines,
-                    evolutions: card.passerelles.evolutions)
-            }
-        case .health, .stats:
-            break
+            body = .cards(CardsBody(cards: try index.allCards().map(\.summary)))
         case .rome(let code):
             let (lookup, cards) = try index.romeCode(code)
-            response.rome = RomeCode(
+            body = .rome(RomeBody(rome: RomeCode(
                 code: lookup.metier.code, label: lookup.metier.label, parent: lookup.metier.parent,
                 fineCodes: lookup.fineCodes.map { RomeCode.Metier(code: $0.code, label: $0.label) },
-                appellations: lookup.appellations.map {
-                    RomeCode.Appellation(codeOgr: $0.appellation.codeOgr, label: $0.appellation.label, codeRome: $0.appellation.codeRome,
-                                         codeRomeParent: $0.appellation.codeRomeParent, card: $0.card)
-                },
-                cards: cards.map { RomeCode.CardRef(id: $0.id, name: $0.name) })
+                appellations: lookup.appellations,
+                cards: cards.map { RomeCode.CardRef(id: $0.id, name: $0.name) })))
         case .reload:
             guard let reloader else { throw SearchError.indexUnavailable("this handler cannot reload") }
             let previous = index.indexVersion
@@ -209,12 +193,13 @@ public final class RequestHandler {
                 throw SearchError.reloadFailed(message)
             case .reloaded, .unchanged:
                 if let newer = slot.takeStaged() { index = newer }
-                response.previousIndexVersion = previous
-                response.indexVersion = index.indexVersion
-                response.changed = previous != index.indexVersion
+                indexVersion = index.indexVersion
+                body = .reload(ReloadBody(previousIndexVersion: previous, changed: previous != index.indexVersion))
             }
+        case .health, .stats:
+            preconditionFailure("answered by adminResponse")
         }
-        return response
+        return Response(id: request.id, indexVersion: indexVersion, body)
     }
 
     private func searchRequest(_ p: SearchParameters, mode: SearchRequest.Mode) -> SearchRequest {
@@ -308,21 +293,15 @@ public final class RequestHandler {
         return (Date().timeIntervalSince(built) * 10).rounded() / 10
     }
 
-    private func fill(_ response: inout Response, with outcome: SearchOutcome, explain: Bool) {
-        response.results = outcome.hits.map { Self.result($0, explain: explain) }
-        response.total = outcome.total
-        response.match = outcome.match.rawValue
-        response.didYouMean = outcome.didYouMean
-        response.nearestRome = outcome.nearestRome.map(Self.nearest)
-        response.facets = outcome.facets.map { Facets(famille: $0.famille, sousFamille: $0.sousFamille, rome: $0.rome) }
+    static func body(_ outcome: SearchOutcome, explain: Bool) -> SearchBody {
+        SearchBody(
+            results: outcome.hits.map { result($0, explain: explain) }, total: outcome.total, match: outcome.match.rawValue,
+            didYouMean: outcome.didYouMean, nearestRome: outcome.nearestRome.map(nearest),
+            facets: outcome.facets.map { Facets(famille: $0.famille, sousFamille: $0.sousFamille, rome: $0.rome) })
     }
 
     static func nearest(_ match: NearestRomeMatch) -> NearestRome {
-        NearestRome(codeRome: match.metier.code, label: match.metier.label, codeRomeParent: match.metier.parent, appellation: reference(match.appellation))
-    }
-
-    static func reference(_ a: RomeAppellation) -> RomeAppellationRef {
-        RomeAppellationRef(codeOgr: a.codeOgr, label: a.label, codeRome: a.codeRome, codeRomeParent: a.codeRomeParent)
+        NearestRome(codeRome: match.metier.code, label: match.metier.label, codeRomeParent: match.metier.parent, appellation: match.appellation)
     }
 
     static func result(_ hit: SearchHit, explain: Bool) -> SearchResult {
@@ -333,7 +312,7 @@ public final class RequestHandler {
             matchedTitle: hit.matchedTitle,
             snippet: hit.snippet.map { ResultSnippet(field: $0.field, text: $0.text, highlights: $0.highlights) },
             features: explain ? hit.features : nil)
-        result.romeAppellation = hit.romeAppellation.map(reference)
+        result.romeAppellation = hit.romeAppellation
         return result
     }
 
@@ -360,7 +339,10 @@ public final class RequestHandler {
         } catch {
             logger.error("cannot encode a response", metadata: ["error": "\(error)"])
             let fallback = Response.failure(id: response.id, op: response.op, ProtocolError(.internal, "the response could not be encoded"))
-            return (try? Array(fallback.encoded())) ?? Array(#"{"ok":false,"v":1,"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
+            if let bytes = try? fallback.encoded() { return Array(bytes) }
+            // Only the echoed id can fail to encode (a number JSON cannot write); without it,
+            // the failure holds strings alone.
+            return Array(try! Response.failure(id: nil, op: response.op, fallback.error!).encoded())
         }
     }
 }

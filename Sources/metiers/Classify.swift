@@ -80,7 +80,8 @@ struct Classify: ParsableCommand {
                 printError("metiers: \(error.code.rawValue): \(error.message)")
                 throw ExitCode(1)
             }
-            for item in response.items ?? [] {
+            guard case .classify(let body) = response.body else { return }
+            for item in body.items {
                 write(item, to: &output)
                 done += 1
             }
@@ -118,7 +119,7 @@ struct Classify: ParsableCommand {
 
     private func write(_ item: ClassifiedItem, to output: inout OutputBuffer) {
         if format == "jsonl" {
-            output.write(((try? String(decoding: Response.encoder.encode(item), as: UTF8.self)) ?? "{}") + "\n")
+            output.write(((try? String(decoding: WireJSON.line(item), as: UTF8.self)) ?? "{}") + "\n")
             return
         }
         let id: String = switch item.id {

@@ -63,8 +63,9 @@ struct Eval: ParsableCommand {
             let (outcomes, responses) = try answer(rows, over: connection)
             if dumpFeatures != nil {
                 for (row, line) in zip(rows, responses) {
-                    let head = Response.encoderLine(["file": .string(name), "query": .string(row.query), "expected": .array(row.expected.map { .string($0) })])
-                    dump += "{\"row\":\(head),\"response\":\(String(decoding: line, as: UTF8.self))}\n"
+                    let answer = try JSONDecoder().decode(JSONValue.self, from: Data(line))
+                    let entry = FeatureDump(row: .init(file: name, query: row.query, expected: row.expected), response: answer)
+                    dump += String(decoding: try WireJSON.line(entry), as: UTF8.self) + "\n"
                 }
             }
             all.append(Evaluation.figures(file: name, outcomes: outcomes))
@@ -115,10 +116,26 @@ struct Eval: ParsableCommand {
                 guard let line = try connection.readLine() else { throw ConnectionError.closedByDaemon }
                 let response = try Response.decode(line)
                 if dumpFeatures != nil { lines.append(line) }
-                outcomes.append(Evaluation.Outcome(row: row, returned: response.results?.map(\.id) ?? [], error: response.error?.code.rawValue))
+                let returned: [String] = switch response.body {
+                case .search(let body), .map(let body): body.results.map(\.id)
+                default: []
+                }
+                outcomes.append(Evaluation.Outcome(row: row, returned: returned, error: response.error?.code.rawValue))
             }
             next += batch.count
         }
         return (outcomes, lines)
     }
+}
+
+/// One line of `--dump-features`: the labelled row and the daemon's response as it came.
+private struct FeatureDump: Encodable {
+    struct Row: Encodable {
+        var file: String
+        var query: String
+        var expected: [String]
+    }
+
+    var row: Row
+    var response: JSONValue
 }

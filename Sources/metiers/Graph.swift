@@ -17,7 +17,8 @@ struct Similar: ParsableCommand {
 
     func run() throws {
         try options.run(Request(.similar(card: id, limit: limit))) { response in
-            let rows = (response.results ?? []).enumerated().map { i, r in
+            guard case .similar(let body) = response.body else { return "" }
+            let rows = body.results.enumerated().map { i, r in
                 [String(i + 1), r.id, r.famille, Rendering.formatScore(r.confidence), (r.sharedTerms ?? []).prefix(8).joined(separator: " ")]
             }
             return Rendering.table(header: ["#", "id", "famille", "similarity", "shared terms"], rows: rows)
@@ -48,7 +49,7 @@ struct Mobility: ParsableCommand {
     }
 
     func run() throws {
-        let cards = try options.exchange(Request(.cards)).cards ?? []
+        let cards = try options.cards()
         let graph = MobilityGraph(cards: cards)
         if let id, !cards.contains(where: { $0.id == id }) {
             printError("metiers: not_found: no emploi-type has the id '\(id)'")
@@ -67,21 +68,31 @@ struct Mobility: ParsableCommand {
         let to = graph.reachable(from: id, steps: steps, forward: true)
         out += to.isEmpty ? "  (no passerelle given)\n" : to.map { "  \(String(repeating: "→", count: $0.distance)) \(names[$0.id] ?? $0.id)  [\($0.id)]\n" }.joined()
         if options.json {
-            print(Response.encoderLine([
-                "id": .string(id),
-                "from": .array(from.map { .object(["id": .string($0.id), "steps": .int(Int64($0.distance))]) }),
-                "to": .array(to.map { .object(["id": .string($0.id), "steps": .int(Int64($0.distance))]) }),
-            ]))
+            let paths = Paths(id: id, from: from.map { Paths.Step(id: $0.id, steps: $0.distance) }, to: to.map { Paths.Step(id: $0.id, steps: $0.distance) })
+            print(String(decoding: try WireJSON.line(paths), as: UTF8.self))
         } else {
             print(out, terminator: "")
         }
     }
 }
 
+/// `mobility --json`: the cards reachable each way, with their distance in moves.
+private struct Paths: Encodable {
+    struct Step: Encodable {
+        var id: String
+        var steps: Int
+    }
+
+    var id: String
+    var from: [Step]
+    var to: [Step]
+}
+
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every card (id, name, famille, sous-famille, ROME codes, appellations) as JSON Lines or CSV.")
+        abstract: "Write every card (id, name, famille, sous-famille, ROME codes, appellations) as JSON Lines or CSV.",
+        discussion: "JSON Lines give each card's summary as the daemon's `cards` operation does, passerelles (origines, evolutions) included.")
 
     @Option(help: "jsonl or csv.")
     var format = "jsonl"
@@ -93,7 +104,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let cards = try options.exchange(Request(.cards)).cards ?? []
+        let cards = try options.cards()
         if format == "csv" {
             var out = CSV.row(["id", "name", "famille", "sous_famille", "rome", "appellations"])
             for c in cards {
@@ -102,11 +113,7 @@ struct Export: ParsableCommand {
             print(out, terminator: "")
         } else {
             for c in cards {
-                print(Response.encoderLine([
-                    "id": .string(c.id), "name": .string(c.name), "famille": .string(c.famille),
-                    "sous_famille": c.sousFamille.map { .string($0) } ?? .null, "rome": .array(c.rome.map { .string($0) }),
-                    "appellations": .array(c.appellations.map { .string($0) }),
-                ]))
+                print(String(decoding: try WireJSON.line(c), as: UTF8.self))
             }
         }
     }
@@ -120,7 +127,8 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         try options.run(Request(.stats)) { response in
-            guard let s = response.stats else { return "" }
+            guard case .stats(let body) = response.body else { return "" }
+            let s = body.stats
             var out = "uptime:        \(Rendering.formatScore(s.uptimeSeconds)) s\n"
             out += "requests:      " + s.requests.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
             out += "errors:        " + (s.errors.isEmpty ? "none" : s.errors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) + "\n"
@@ -141,7 +149,8 @@ struct Reload: ParsableCommand {
 
     func run() throws {
         try options.run(Request(.reload)) { response in
-            "index \(response.previousIndexVersion ?? "?") → \(response.indexVersion ?? "?")\((response.changed ?? false) ? "" : " (unchanged)")\n"
+            guard case .reload(let body) = response.body else { return "" }
+            return "index \(body.previousIndexVersion) → \(response.indexVersion ?? "?")\(body.changed ? "" : " (unchanged)")\n"
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MetiersClient
 import MetiersConfig
+import MetiersModel
 import MetiersProtocol
 
 #if canImport(Glibc)
@@ -73,6 +74,12 @@ struct ClientOptions: ParsableArguments {
             throw ExitCode(error.code == .notFound ? 2 : 1)
         }
         return response
+    }
+
+    /// Every card's summary (the `cards` operation), exiting on a daemon error.
+    func cards() throws -> [Card.Summary] {
+        guard case .cards(let body) = try exchange(Request(.cards)).body else { return [] }
+        return body.cards
     }
 
     /// Sends `request` and prints the answer; non-zero exit on an error response.
@@ -152,7 +159,8 @@ struct Show: ParsableCommand {
 
     func run() throws {
         try options.run(Request(.show(card: id))) { response in
-            response.card.map(Rendering.card) ?? ""
+            guard case .show(let body) = response.body else { return "" }
+            return Rendering.card(body.card)
         }
     }
 }
@@ -169,7 +177,8 @@ struct Rome: ParsableCommand {
 
     func run() throws {
         try options.run(Request(.rome(code: code))) { response in
-            response.rome.map(Rendering.rome) ?? ""
+            guard case .rome(let body) = response.body else { return "" }
+            return Rendering.rome(body.rome)
         }
     }
 }

@@ -217,10 +217,27 @@ final class RequestHandlerTests: XCTestCase {
         guard case .success(let decoded) = Request.decode(request.encoded()) else { return XCTFail("decode failed") }
         XCTAssertEqual(decoded, request)
         let response = handler.respond(to: request)
-        XCTAssertEqual(response.results?.count, 3)
+        guard case .search(let body) = response.body else { return XCTFail("not a search response: \(response)") }
+        XCTAssertEqual(body.results.count, 3)
         let line = try response.encoded()
         let roundTripped = try Response.decode(line)
-        XCTAssertEqual(roundTripped.results, response.results)
-        XCTAssertEqual(roundTripped, response)
+        XCTAssertEqual(roundTripped.id, .string("x"))
+        XCTAssertEqual(try roundTripped.encoded(), line)
+    }
+
+    /// Every operation's response decodes by its `op` and encodes back to the same bytes.
+    func testEveryResponseRoundTripsByteForByte() throws {
+        let lines = [
+            #"{"op":"search","query":"développeur java","explain":true,"facets":true}"#, #"{"op":"search","query":"boulanger"}"#,
+            #"{"op":"map","title":"Ingénieur d'affaires","id":"m"}"#,
+            #"{"op":"classify","postings":[{"id":"a","title":"DBA Oracle"},{"id":2,"description":"Support N1"},{"id":"c"}]}"#,
+            #"{"op":"show","card":"concepteur-developpeur"}"#, #"{"op":"similar","card":"concepteur-developpeur","limit":3}"#,
+            #"{"op":"cards"}"#, #"{"op":"rome","code":"M1805"}"#, #"{"op":"health","id":1}"#, #"{"op":"stats"}"#, #"{"op":"show","card":"nobody"}"#, #"{"op":"dance"}"#,
+        ]
+        for line in lines {
+            let bytes = handler.respond(toLine: Array(line.utf8))
+            let response = try Response.decode(bytes)
+            XCTAssertEqual(String(decoding: try response.encoded(), as: UTF8.self), String(decoding: bytes, as: UTF8.self), line)
+        }
     }
 }
