@@ -294,11 +294,8 @@ public final class SearchIndex {
 
     /// The card with this id.
     public func card(id: String) throws(SearchError) -> Card {
-        // A NUL would end the term at the C boundary and find another card.
-        guard !id.unicodeScalars.contains("\u{0}") else { throw .notFound(id: id) }
         do {
-            guard let docid = try database.findDocument(term: TermPrefix.id.rawValue + id) else { throw SearchError.notFound(id: id) }
-            return try card(docid: docid)
+            return try profile(id: id).card
         } catch {
             throw Self.searchError(error)
         }
@@ -308,6 +305,7 @@ public final class SearchIndex {
 
     /// The profile of the card with this id.
     func profile(id: String) throws -> CardProfile {
+        // A NUL would end the term at the C boundary and find another card.
         guard !id.unicodeScalars.contains("\u{0}"), let docid = try database.findDocument(term: TermPrefix.id.rawValue + id) else {
             throw SearchError.notFound(id: id)
         }
