@@ -1,4 +1,5 @@
 import MetiersModel
+import MetiersProtocol
 
 /// The passerelles of the referentiel as a directed graph: an edge A → B says people move from
 /// A to B (B lists A among its origines, or A lists B among its évolutions).
@@ -103,5 +104,56 @@ public enum CSV {
 
     public static func row(_ values: [String]) -> String {
         values.map(field).joined(separator: ",") + "\n"
+    }
+}
+
+extension MobilityGraph {
+    /// The cards `id` is reached from and leads to, within `steps` moves, for the terminal.
+    public func text(of id: String, steps: Int) -> String {
+        let names = Dictionary(uniqueKeysWithValues: cards.map { ($0.id, $0.name) })
+        func list(_ found: [(id: String, distance: Int)], arrow: String) -> String {
+            found.isEmpty ? "  (no passerelle given)\n"
+                : found.map { "  \(String(repeating: arrow, count: $0.distance)) \(names[$0.id] ?? $0.id)  [\($0.id)]\n" }.joined()
+        }
+        return "\(names[id] ?? id)  [\(id)]\n\ncomes from (up to \(steps) step\(steps > 1 ? "s" : "")):\n"
+            + list(reachable(from: id, steps: steps, forward: false), arrow: "←")
+            + "\ncan go to:\n" + list(reachable(from: id, steps: steps, forward: true), arrow: "→")
+    }
+
+    /// `mobility --json`: the cards reachable each way, with their distance in moves.
+    public func paths(of id: String, steps: Int) -> Paths {
+        func found(_ forward: Bool) -> [Paths.Step] {
+            reachable(from: id, steps: steps, forward: forward).map { Paths.Step(id: $0.id, steps: $0.distance) }
+        }
+        return Paths(id: id, from: found(false), to: found(true))
+    }
+
+    public struct Paths: Encodable, Sendable {
+        public struct Step: Encodable, Sendable {
+            public var id: String
+            public var steps: Int
+        }
+
+        public var id: String
+        public var from: [Step]
+        public var to: [Step]
+    }
+}
+
+extension MobilityGraph {
+    /// What `metiers mobility` prints: DOT (the whole graph, or `center`'s neighbourhood), the
+    /// paths as one JSON line, or text; `not_found` for an id no card has.
+    public func rendered(center: String?, steps: Int, dot: Bool, json: Bool) throws(ClientFailure) -> String {
+        if let center, !cards.contains(where: { $0.id == center }) {
+            throw .daemon(ProtocolError(.notFound, "no emploi-type has the id '\(center)'"))
+        }
+        if dot { return self.dot(center: center, steps: steps) }
+        guard let center else { return "" }
+        guard json else { return text(of: center, steps: steps) }
+        do {
+            return String(decoding: try WireJSON.line(paths(of: center, steps: steps)), as: UTF8.self) + "\n"
+        } catch {
+            throw .input("cannot encode the paths: \(error)")
+        }
     }
 }

@@ -1,14 +1,7 @@
 import ArgumentParser
 import MetiersClient
 import MetiersConfig
-import MetiersModel
 import MetiersProtocol
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 @main
 struct Metiers: ParsableCommand {
@@ -19,178 +12,48 @@ struct Metiers: ParsableCommand {
             Talks to metiersd over its Unix socket: --socket, else $METIERS_SOCKET, else the
             configuration's socket (Config/metiers.toml, $METIERS_CONFIG or /etc/metiers/metiers.toml).
             """,
-        subcommands: [Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self, Stats.self, Reload.self, Eval.self, Rome.self]
+        subcommands: [
+            Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self,
+            Stats.self, Reload.self, Eval.self, Rome.self,
+        ]
     )
 }
 
-/// Options every subcommand takes.
+/// Options every subcommand takes, and the one place a client failure becomes an exit status.
 struct ClientOptions: ParsableArguments {
-    @Option(name: .long, help: "The daemon's Unix socket.")
-    var socket: String?
+    @Option(name: .long, help: "The daemon's Unix socket.") var socket: String?
+    @Option(name: .long, help: "Configuration file (to find the socket).") var config: String?
+    @Flag(name: .long, help: "Print the daemon's response object as is, on one line.") var json = false
 
-    @Option(name: .long, help: "Configuration file (to find the socket).")
-    var config: String?
-
-    @Flag(name: .long, help: "Print the daemon's response object as is, on one line.")
-    var json = false
-
-    /// Resolves the socket path: flag, environment, configuration, built-in default.
-    func socketPath() throws -> String {
+    /// The daemon at the socket the flag, the environment, the configuration or the built-in
+    /// default names.
+    func client() throws -> DaemonClient {
         do throws(SettingsError) {
-            return try Settings.clientSocket(flag: socket, config: config, environment: ProcessEnvironment.all)
+            return DaemonClient(socketPath: try Settings.clientSocket(flag: socket, config: config, environment: ProcessEnvironment.all))
         } catch {
             throw ValidationError("configuration: \(error)")
         }
     }
 
-    /// A connection to the daemon; exit 3 with one line on stderr when none answers.
-    func connect() throws -> MetiersConnection {
+    /// `body`'s value; a failure is one line on stderr (unless `quiet`) and its exit status.
+    func guarded<T>(quiet: Bool = false, _ body: () throws(ClientFailure) -> T) throws -> T {
         do {
-            return try MetiersConnection(path: try socketPath())
-        } catch let error as ConnectionError {
-            printError("metiers: \(error)")
-            throw ExitCode(3)
-        }
-    }
-
-    /// Sends `request` and returns the decoded response, exiting on a daemon error.
-    func exchange(_ request: Request) throws -> Response {
-        let line: [UInt8]
-        do {
-            line = try MetiersConnection.exchange(path: try socketPath(), request.encoded())
-        } catch let error as ConnectionError {
-            printError("metiers: \(error)")
-            throw ExitCode(3)
-        }
-        let response: Response
-        do {
-            response = try Response.decode(line)
+            return try body()
         } catch {
-            printError("metiers: the daemon's answer is not a response of protocol v\(metiersProtocolVersion): \(error)")
-            throw ExitCode(4)
+            if !quiet { StandardError.line(error.description) }
+            throw ExitCode(error.exitStatus)
         }
-        if let error = response.error {
-            printError("metiers: \(error.code.rawValue): \(error.message)")
-            throw ExitCode(error.code == .notFound ? 2 : 1)
-        }
-        return response
     }
 
-    /// Every card's summary (the `cards` operation), exiting on a daemon error.
-    func cards() throws -> [Card.Summary] {
-        guard case .cards(let body) = try exchange(Request(.cards)).body else { return [] }
-        return body.cards
-    }
-
-    /// Sends `request` and prints the answer; non-zero exit on an error response.
+    /// Sends `request` and prints the answer rendered, or with --json as it came.
     func run(_ request: Request, render: (Response) -> String) throws {
-        let line: [UInt8]
-        do {
-            line = try MetiersConnection.exchange(path: try socketPath(), request.encoded())
-        } catch let error as ConnectionError {
-            printError("metiers: \(error)")
-            throw ExitCode(3)
-        }
-        if json {
-            print(String(decoding: line, as: UTF8.self))
-        }
-        let response: Response
-        do {
-            response = try Response.decode(line)
-        } catch {
-            printError("metiers: the daemon's answer is not a response of protocol v\(metiersProtocolVersion): \(error)")
-            throw ExitCode(4)
-        }
-        if let error = response.error {
-            if !json { printError("metiers: \(error.code.rawValue): \(error.message)") }
-            throw ExitCode(error.code == .notFound ? 2 : 1)
+        let client = try client()
+        let (response, line) = try guarded { () throws(ClientFailure) in try client.exchange(request) }
+        if json { print(String(decoding: line, as: UTF8.self)) }
+        try guarded(quiet: json) { () throws(ClientFailure) in
+            if let error = response.error { throw .daemon(error) }
         }
         if !json { print(render(response), terminator: "") }
-    }
-}
-
-func printError(_ message: String) {
-    StandardError.line(message)
-}
-
-struct Search: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "search",
-        abstract: "Search the cards with free text: a title, keywords or a pasted job posting.",
-        discussion: "Words are ranked with OR semantics; \"a phrase\" must match as a phrase; -word excludes.")
-
-    @Argument(help: "The query (several arguments are joined with spaces).")
-    var query: [String]
-
-    @OptionGroup var search: SearchOptions
-
-    @OptionGroup var options: ClientOptions
-
-    func run() throws {
-        try options.run(Request(.search(search.parameters(query.joined(separator: " ")))), render: Rendering.results)
-    }
-}
-
-struct Map: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "map",
-        abstract: "Map a job title to emploi-types, weighing the cards' appellations most.")
-
-    @Argument(help: "The job title (several arguments are joined with spaces).")
-    var title: [String]
-
-    @OptionGroup var search: SearchOptions
-
-    @OptionGroup var options: ClientOptions
-
-    func run() throws {
-        try options.run(Request(.map(search.parameters(title.joined(separator: " ")))), render: Rendering.results)
-    }
-}
-
-struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show one card with every field, by id (e.g. concepteur-developpeur).")
-
-    @Argument(help: "The card's id.")
-    var id: String
-
-    @OptionGroup var options: ClientOptions
-
-    func run() throws {
-        try options.run(Request(.show(card: id))) { response in
-            guard case .show(let body) = response.body else { return "" }
-            return Rendering.card(body.card)
-        }
-    }
-}
-
-struct Rome: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rome",
-        abstract: "Look up a ROME code (fine, e.g. M1855, or older-generation, e.g. M1805): its label, appellations and the cards that carry it.")
-
-    @Argument(help: "The ROME code.")
-    var code: String
-
-    @OptionGroup var options: ClientOptions
-
-    func run() throws {
-        try options.run(Request(.rome(code: code))) { response in
-            guard case .rome(let body) = response.body else { return "" }
-            return Rendering.rome(body.rome)
-        }
-    }
-}
-
-struct Health: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "health", abstract: "The daemon's status: protocol and index versions, cards, uptime.")
-
-    @OptionGroup var options: ClientOptions
-
-    func run() throws {
-        try options.run(Request(.health), render: Rendering.health)
     }
 }
 
@@ -198,28 +61,22 @@ struct Health: ParsableCommand {
 struct SearchOptions: ParsableArguments {
     @Option(help: "Results per page (1-100; default: the daemon's).")
     var limit: Int?
-
     @Option(help: "Results to skip (paging).")
     var offset = 0
-
     @Option(help: "Only cards of this famille (repeatable).")
     var famille: [String] = []
-
     @Option(name: .customLong("sous-famille"), help: "Only cards of this sous-famille (repeatable).")
     var sousFamille: [String] = []
-
     @Option(help: "Only cards with this ROME code (repeatable).")
     var rome: [String] = []
-
     @Flag(help: "Count the matching cards per famille, sous-famille and ROME code.")
     var facets = false
-
     @Flag(help: "Add the confidence model's inputs to each result (with --json).")
     var explain = false
 
-    func parameters(_ text: String) -> SearchParameters {
+    func parameters(_ words: [String]) -> SearchParameters {
         SearchParameters(
-            text: text, limit: limit, offset: offset, explain: explain,
+            text: words.joined(separator: " "), limit: limit, offset: offset, explain: explain,
             filters: Filters(famille: famille, sousFamille: sousFamille, rome: rome), facets: facets)
     }
 }
