@@ -18,7 +18,7 @@ final class CardProfile {
     }
 
     let card: Card
-    let summary: CardSummary
+    let summary: Card.Summary
     /// Every term of the document, prefixes included.
     let terms: Set<String>
     /// The first title (name, then appellations, each with its variants) of each title key.
@@ -34,7 +34,7 @@ final class CardProfile {
 
     init(card: Card, terms: Set<String>, analyzer: FrenchAnalyzer, managingWords: Set<String>) {
         self.card = card
-        summary = CardSummary(card)
+        summary = card.summary
         self.terms = terms
         let titles = [card.name] + card.appellations.map(\.label)
         var byKey: [String: String] = [:]

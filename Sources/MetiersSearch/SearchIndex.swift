@@ -140,7 +140,7 @@ public struct Snippet: Sendable, Equatable {
 
 /// One ranked card.
 public struct SearchHit: Sendable, Equatable {
-    public var card: CardSummary
+    public var card: Card.Summary
     /// Xapian's BM25 weight (orders results within one answer; not comparable across queries).
     public var score: Double
     /// Probability-like confidence in [0, 1] that this card is right, comparable across queries.
@@ -167,22 +167,6 @@ public struct NearestRomeMatch: Sendable, Equatable {
 }
 
 /// The fields of a card that every result carries.
-public struct CardSummary: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    public var famille: String
-    public var sousFamille: String?
-    public var rome: [String]
-
-    init(_ card: Card) {
-        id = card.id
-        name = card.name
-        famille = card.famille
-        sousFamille = card.sousFamille
-        rome = card.rome
-    }
-}
-
 /// How the best answer matched.
 public enum MatchKind: String, Sendable, Equatable {
     /// The query is (or contains) an appellation of the first card.
@@ -411,7 +395,7 @@ public final class SearchIndex {
                     if !shared.contains(stem) { shared.append(stem) }
                 }
                 let hit = SearchHit(
-                    card: CardSummary(card), score: match.weight, confidence: top > 0 ? (match.weight / top * 1000).rounded() / 1000 : 0,
+                    card: card.summary, score: match.weight, confidence: top > 0 ? (match.weight / top * 1000).rounded() / 1000 : 0,
                     matched: matched, matchedTitle: nil, snippet: nil, features: [:])
                 result.append((hit, shared))
             }
@@ -423,7 +407,7 @@ public final class SearchIndex {
 
     /// A ROME code of either generation: its métier, fine codes and appellations, and the cards
     /// that carry it (their own code, or the fine code of an appellation attributed to them).
-    public func romeCode(_ code: String) throws(SearchError) -> (lookup: RomeCodeLookup, cards: [CardSummary]) {
+    public func romeCode(_ code: String) throws(SearchError) -> (lookup: RomeCodeLookup, cards: [Card.Summary]) {
         guard let rome else { throw .indexUnavailable("this index was built without ROME data: rebuild it with `metiers-index` and Index/rome") }
         do {
             guard let lookup = try rome.lookup(code: code) else { throw SearchError.unknownRomeCode(code) }
@@ -431,7 +415,7 @@ public final class SearchIndex {
             var cards: [Card] = []
             for i in 0..<mset.count { cards.append(try card(docid: try mset.match(at: i).docid)) }
             cards.sort { ($0.page, $0.id) < ($1.page, $1.id) }
-            return (lookup, cards.map(CardSummary.init))
+            return (lookup, cards.map(\.summary))
         } catch {
             throw Self.searchError(error)
         }

@@ -91,7 +91,7 @@ final class PipelineTests: XCTestCase {
 
     func candidate(_ id: String, weight: Double, features: [String: Double], explained: Bool = true) -> Candidate {
         let card = try! index.card(id: id)
-        var hit = SearchHit(card: CardSummary(card), score: weight, confidence: 0, matched: [], matchedTitle: nil, snippet: nil, features: features)
+        var hit = SearchHit(card: card.summary, score: weight, confidence: 0, matched: [], matchedTitle: nil, snippet: nil, features: features)
         hit.features = features
         return Candidate(hit: hit, explained: explained)
     }
