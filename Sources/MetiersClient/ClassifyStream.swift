@@ -48,7 +48,7 @@ public struct ClassifyStream {
         var capacity = 0
         defer { free(line) }
         var lineNumber = 0
-        do {
+        try ClientFailure.catching {
             while true {
                 let n = getline(&line, &capacity, input)
                 if n < 0 { break }
@@ -64,12 +64,6 @@ public struct ClassifyStream {
                 try state.add(Posting.decode(value, line: lineNumber), note: note)
             }
             try state.finish(note: note)
-        } catch let failure as ClientFailure {
-            throw failure
-        } catch let error as ConnectionError {
-            throw .connection(error)
-        } catch {
-            throw .input("\(error)")
         }
         return state.summary
     }

@@ -34,6 +34,22 @@ public enum ClientFailure: Error, CustomStringConvertible {
     }
 }
 
+extension ClientFailure {
+    /// `body`'s value; what it throws becomes a `ClientFailure` (a connection error, or
+    /// unreadable input).
+    static func catching<T>(_ body: () throws -> T) throws(ClientFailure) -> T {
+        do {
+            return try body()
+        } catch let failure as ClientFailure {
+            throw failure
+        } catch let error as ConnectionError {
+            throw .connection(error)
+        } catch {
+            throw .input("\(error)")
+        }
+    }
+}
+
 /// The daemon as a client sees it: one request, one decoded response.
 public struct DaemonClient: Sendable {
     public let socketPath: String

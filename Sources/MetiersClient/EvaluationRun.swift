@@ -32,7 +32,7 @@ public struct EvaluationRun {
 
     public func run(files: [String], over connection: MetiersConnection) throws(ClientFailure) -> Result {
         var result = Result()
-        do {
+        try ClientFailure.catching {
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { throw ClientFailure.input("cannot read \(file)") }
                 let rows = try Evaluation.parse(String(decoding: data, as: UTF8.self), file: file)
@@ -50,12 +50,6 @@ public struct EvaluationRun {
                     result.misses.append("\(name):\(outcome.row.line)\t\(outcome.row.query)\texpected \(expected)\tgot \(got)")
                 }
             }
-        } catch let failure as ClientFailure {
-            throw failure
-        } catch let error as ConnectionError {
-            throw .connection(error)
-        } catch {
-            throw .input("\(error)")
         }
         return result
     }
