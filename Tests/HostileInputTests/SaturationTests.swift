@@ -11,6 +11,9 @@ import Glibc
 final class SaturationTests: HostileTestCase {
     static let workers = 2
     static let queue = 4
+    /// How long refusals are watched for: typically a few milliseconds, but a CI machine that
+    /// builds on both cores can delay the event loop by a few hundred.
+    static let refusalWindow = 2.0
     override class var daemonArguments: [String] { ["--search-workers", "\(workers)", "--max-queue", "\(queue)", "--max-line-bytes", "1048576"] }
 
     /// A classify batch of 500 postings with descriptions (about 170 KB): admissible, and seconds
@@ -126,35 +129,41 @@ final class SaturationTests: HostileTestCase {
             try step("sending a first heavy line") { try waiting.last!.send(Self.heavyLine) }
         }
         Thread.sleep(forTimeInterval: 0.3)
-        // Eight more at once; those answered within 250 ms of their send were refused at once.
+        // Eight more at once. Those past the queue must be refused without waiting for a worker:
+        // their answers come before any search answer (the busy workers need seconds for a
+        // heavy batch), and well within the watch window even on a loaded machine.
         var sent: [(Wire, Date)] = []
         for _ in Self.workers..<clients {
             let client = try step("connecting client \(sent.count)") { try Wire(path: socket) }
             sent.append((client, Date()))
             try step("sending on client \(sent.count - 1)") { try client.send(Self.heavyLine) }
         }
-        // When each answer arrives, watched on all of them at once, for 250 ms.
+        // When each answer arrives, watched on all of them at once.
         var arrived: [Int: Double] = [:]
-        let deadline = Date().addingTimeInterval(0.25)
-        while Date() < deadline {
+        let deadline = Date().addingTimeInterval(Self.refusalWindow)
+        while Date() < deadline && arrived.count < sent.count - Self.queue {
             for (i, (client, at)) in sent.enumerated() where arrived[i] == nil && client.readable(within: 0) {
                 arrived[i] = Date().timeIntervalSince(at)
             }
             usleep(500)
         }
         var refused: [(seconds: Double, response: [String: Any])] = []
+        var early: [[String: Any]] = []  // search answers that came within the window
         for (i, (client, _)) in sent.enumerated() {
             guard let seconds = arrived[i] else {
                 waiting.append(client)
                 continue
             }
+            let response: [String: Any]
             do {
-                refused.append((seconds, try client.readResponse(timeout: 1)))
+                response = try client.readResponse(timeout: 1)
             } catch {
                 XCTFail("client \(i), readable after \(seconds) s: \(error)")
                 throw error
             }
+            if response.errorCode == "overloaded" { refused.append((seconds, response)) } else { early.append(response) }
         }
+        XCTAssertTrue(early.isEmpty, "a search was answered before the refusals: \(early.map(\.outcome))")
         // The refused connections stay open and serve.
         for (client, _) in sent where !waiting.contains(where: { $0 === client }) {
             XCTAssertEqual(try step("health on a refused client") { try client.request(#"{"op":"health"}"#) }.ok, true)
@@ -174,7 +183,7 @@ final class SaturationTests: HostileTestCase {
             return reader
         }
         while readers.contains(where: { $0.isExecuting || !$0.isFinished }) { usleep(10_000) }
-        let answered = answers.all.compactMap(\.response).filter { $0.ok == true }
+        let answered = answers.all.compactMap(\.response).filter { $0.ok == true } + early.filter { $0.ok == true }
         XCTAssertEqual(answers.all.count, waiting.count, "every waiting client read its answer: \(answers.all.map { $0.response?.outcome ?? "none" })")
         print(String(
             format: "HostileInputTests: figure: past a queue of %d with %d workers busy: %d overloaded, slowest in %.1f ms; %d answered",
@@ -183,7 +192,7 @@ final class SaturationTests: HostileTestCase {
         XCTAssertEqual(answered.count, Self.workers + Self.queue)
         for (seconds, response) in refused {
             XCTAssertEqual(response.errorCode, "overloaded", "\(response)")
-            XCTAssertLessThan(seconds, 0.25, "overloaded must be said at once")
+            XCTAssertLessThan(seconds, Self.refusalWindow, "overloaded must be said at once")
             XCTAssertTrue(response.errorMessage?.contains("\(Self.queue) requests are queued") ?? false, "\(response)")
         }
         try step("the good query after") { try assertGoodQueryAnswered() }
