@@ -236,6 +236,8 @@ public final class SearchIndex {
     private let decoder = JSONDecoder()
     /// The weights and thresholds of every stage.
     public let model: RankingModel
+    /// Title typeahead over the cards', the vocabulary's and ROME's titles, made at open.
+    public private(set) var suggester = TitleSuggester(cards: [], vocabulary: [], rome: [])
 
     /// Opens the index under `path`: a directory holding a `XAPIANDB` stub (as `metiers-index`
     /// writes it), or a Xapian database directory.
@@ -274,6 +276,10 @@ public final class SearchIndex {
             }
             managingWords = Set(model.role.managingWords)
             try warmProfiles()
+            let cards = try allCards()
+            let romeTitles = try rome?.storedTitles() ?? []
+            suggester = TitleSuggester(
+                cards: cards, vocabulary: try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles)), rome: romeTitles)
             if rome == nil { logger.notice("index has no ROME data", metadata: ["path": "\(path)"]) }
         } catch let error as SearchError {
             throw error
@@ -336,6 +342,13 @@ public final class SearchIndex {
     /// Synonyms stored for `key` (cached: the table does not change under an open handle).
     func synonyms(of key: String) throws -> [String] {
         try synonymCache.value(for: key) { try database.synonyms(of: key) }
+    }
+
+    /// The titles that best complete `query` (see `TitleSuggester`).
+    /// `emptyQuery` when the query has no word (only signs).
+    public func suggest(_ query: String, limit: Int) throws(SearchError) -> [TitleSuggestion] {
+        guard TitleSuggester.parse(query).prefix != nil else { throw .emptyQuery }
+        return suggester.suggest(query, limit: limit)
     }
 
     /// Runs a search: analyse → compose → retrieve → explain → ROME evidence → decide → present.
