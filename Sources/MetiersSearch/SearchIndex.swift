@@ -238,6 +238,8 @@ public final class SearchIndex {
     public let model: RankingModel
     /// Title typeahead over the cards', the vocabulary's and ROME's titles, made at open.
     public private(set) var suggester = TitleSuggester(cards: [], vocabulary: [], rome: [])
+    /// Per stem of the cards' text, the word a person would recognise (see `StemWords`).
+    private(set) var stemWords = StemWords(profiles: [])
 
     /// Opens the index under `path`: a directory holding a `XAPIANDB` stub (as `metiers-index`
     /// writes it), or a Xapian database directory.
@@ -277,6 +279,7 @@ public final class SearchIndex {
             managingWords = Set(model.role.managingWords)
             try warmProfiles()
             let cards = try allCards()
+            stemWords = StemWords(profiles: try cards.map { card in try profile(id: card.id) })
             let romeTitles = try rome?.storedTitles() ?? []
             suggester = TitleSuggester(
                 cards: cards, vocabulary: try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles)), rome: romeTitles)
@@ -401,7 +404,7 @@ public final class SearchIndex {
 
     /// The cards closest to `id`: Xapian's relevance-set expansion of the card gives the terms
     /// that characterise it; the other cards are ranked on those terms and each says which
-    /// terms it shares.
+    /// terms it shares, as the words the cards write for them (`StemWords`), not as stems.
     public func similar(to id: String, limit: Int) throws(SearchError) -> [(hit: SearchHit, shared: [String])] {
         guard !id.unicodeScalars.contains("\u{0}") else { throw .notFound(id: id) }
         do {
@@ -421,7 +424,9 @@ public final class SearchIndex {
                 for term in try mset.matchingTerms(at: i) {
                     guard let (prefix, stem) = TermPrefix.split(term), TermPrefix.textFields.contains(prefix) else { continue }
                     matched.append(MatchedTerm(term: stem, field: prefix.fieldName))
-                    if !shared.contains(stem) { shared.append(stem) }
+                    // Shown as the word the cards write most for it ("programmation", not "programm").
+                    let word = stemWords.word(for: stem)
+                    if !shared.contains(word) { shared.append(word) }
                 }
                 let hit = SearchHit(
                     card: CardSummary(card), score: match.weight, confidence: top > 0 ? (match.weight / top * 1000).rounded() / 1000 : 0,
