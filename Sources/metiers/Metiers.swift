@@ -19,7 +19,7 @@ struct Metiers: ParsableCommand {
             Talks to metiersd over its Unix socket: --socket, else $METIERS_SOCKET, else the
             configuration's socket (Config/metiers.toml, $METIERS_CONFIG or /etc/metiers/metiers.toml).
             """,
-        subcommands: [Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self, Stats.self, Reload.self, Eval.self, Rome.self]
+        subcommands: [Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self, Stats.self, Reload.self, Eval.self, Rome.self, Suggest.self]
     )
 }
 
