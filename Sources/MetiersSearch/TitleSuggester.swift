@@ -111,8 +111,14 @@ public final class TitleSuggester: Sendable {
         // The cards' own names first, then their appellations (a title on several cards goes
         // to the card it names, then to the first in the Sommaire's order).
         for card in ordered { candidates.append((summary(card.name, card: card.id, rome: nil, source: .referentiel), .referentiel, false)) }
+        // Each label also stands for its alternatives and its form without a parenthesis
+        // (`TitleKey.variants`: "Ingénieur progiciel / Ingénieur intégration" is two titles).
         for card in ordered {
-            for a in card.appellations { candidates.append((summary(a.label, card: card.id, rome: nil, source: .referentiel), .referentiel, false)) }
+            for a in card.appellations {
+                for title in TitleKey.variants(of: a.label) {
+                    candidates.append((summary(title, card: card.id, rome: nil, source: .referentiel), .referentiel, false))
+                }
+            }
         }
         for t in rome {
             let kind: Ranking.Kind = t.card == nil ? .romeOther : .romeAttributed
