@@ -236,10 +236,11 @@ public final class SearchIndex {
     private let decoder = JSONDecoder()
     /// The weights and thresholds of every stage.
     public let model: RankingModel
-    /// Title typeahead over the cards', the vocabulary's and ROME's titles, made at open.
-    public private(set) var suggester = TitleSuggester(cards: [], vocabulary: [], rome: [])
-    /// Per stem of the cards' text, the word a person would recognise (see `StemWords`).
-    private(set) var stemWords = StemWords(profiles: [])
+    /// Title typeahead over the cards', the vocabulary's and ROME's titles (`titleSuggester()`).
+    private var suggester: TitleSuggester?
+    /// Per stem of the cards' text, the word a person would recognise (see `StemWords`); nil
+    /// for an index too large for its profiles to be made at open.
+    private var stemWords: StemWords?
 
     /// Opens the index under `path`: a directory holding a `XAPIANDB` stub (as `metiers-index`
     /// writes it), or a Xapian database directory.
@@ -278,11 +279,13 @@ public final class SearchIndex {
             }
             managingWords = Set(model.role.managingWords)
             try warmProfiles()
-            let cards = try allCards()
-            stemWords = StemWords(profiles: try cards.map { card in try profile(id: card.id) })
-            let romeTitles = try rome?.storedTitles() ?? []
-            suggester = TitleSuggester(
-                cards: cards, vocabulary: try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles)), rome: romeTitles)
+            // Like the profiles: made now when the index is small enough, so that the first
+            // requests cost what the others do; else on first use.
+            if cardCount <= Self.warmCardLimit {
+                let cards = try allCards()
+                stemWords = StemWords(profiles: try cards.map { card in try profile(id: card.id) })
+                suggester = try makeSuggester(cards: cards)
+            }
             if rome == nil { logger.notice("index has no ROME data", metadata: ["path": "\(path)"]) }
         } catch let error as SearchError {
             throw error
@@ -351,7 +354,31 @@ public final class SearchIndex {
     /// `emptyQuery` when the query has no word (only signs).
     public func suggest(_ query: String, limit: Int) throws(SearchError) -> [TitleSuggestion] {
         guard TitleSuggester.parse(query).prefix != nil else { throw .emptyQuery }
-        return suggester.suggest(query, limit: limit)
+        return try titleSuggester().suggest(query, limit: limit)
+    }
+
+    /// The suggester of this index: made at open for an index of at most `warmCardLimit`
+    /// cards, else on first use (from the card documents, without their profiles).
+    public func titleSuggester() throws(SearchError) -> TitleSuggester {
+        if let suggester { return suggester }
+        do {
+            let mset = try searchRetrying(try Query(term: ""), limit: max(cardCount, 1))
+            var cards: [Card] = []
+            for i in 0..<mset.count {
+                cards.append(try decoder.decode(Card.self, from: Data(try database.documentData(try mset.match(at: i).docid).utf8)))
+            }
+            let made = try makeSuggester(cards: cards)
+            suggester = made
+            return made
+        } catch {
+            throw Self.searchError(error)
+        }
+    }
+
+    /// A suggester over `cards` and the titles the index stores (vocabulary, ROME).
+    private func makeSuggester(cards: [Card]) throws -> TitleSuggester {
+        let vocabulary = try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles))
+        return TitleSuggester(cards: cards, vocabulary: vocabulary, rome: try rome?.storedTitles() ?? [])
     }
 
     /// Runs a search: analyse → compose → retrieve → explain → ROME evidence → decide → present.
@@ -425,7 +452,7 @@ public final class SearchIndex {
                     guard let (prefix, stem) = TermPrefix.split(term), TermPrefix.textFields.contains(prefix) else { continue }
                     matched.append(MatchedTerm(term: stem, field: prefix.fieldName))
                     // Shown as the word the cards write most for it ("programmation", not "programm").
-                    let word = stemWords.word(for: stem)
+                    let word = try stemWords?.word(for: stem) ?? profile(match.docid).word(for: stem)
                     if !shared.contains(word) { shared.append(word) }
                 }
                 let hit = SearchHit(

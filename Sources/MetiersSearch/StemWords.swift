@@ -1,9 +1,12 @@
+import MetiersSchema
 import MetiersText
 
 /// The word a person would recognise for each stem of the cards' text: of the words the cards
 /// write that stem to, the most frequent, as written (accents kept), lower-cased unless the
 /// cards write it in capitals (`SQL`). Ties go to the shorter word, then to alphabetical order.
-/// Made once per open index from the card profiles; `similar` shows its shared terms with it.
+/// Made once per open index from the card profiles (when they are made at open; for a larger
+/// index, `CardProfile.word(for:)` gives the matched card's own word); `similar` shows its
+/// shared terms with it.
 struct StemWords {
     private let words: [String: String]
 
@@ -12,10 +15,9 @@ struct StemWords {
         for profile in profiles {
             for item in profile.items {
                 let scalars = Array(item.text.unicodeScalars)
-                for term in item.terms where term.start >= 0 && term.end <= scalars.count && term.start < term.end {
-                    var view = String.UnicodeScalarView()
-                    view.append(contentsOf: scalars[term.start..<term.end])
-                    counts[term.stem, default: [:]][Self.shown(String(view)), default: 0] += 1
+                for term in item.terms {
+                    guard let word = Self.written(term, in: scalars) else { continue }
+                    counts[term.stem, default: [:]][word, default: 0] += 1
                 }
             }
         }
@@ -26,6 +28,14 @@ struct StemWords {
                 return a.key < b.key
             }!.key
         }
+    }
+
+    /// A term's word as its text writes it, as shown; nil for offsets outside the text.
+    static func written(_ term: AnalysedTerm, in scalars: [Unicode.Scalar]) -> String? {
+        guard term.start >= 0, term.end <= scalars.count, term.start < term.end else { return nil }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[term.start..<term.end])
+        return shown(String(view))
     }
 
     /// A word as shown: lower-cased, unless it is written all in capitals (an acronym).
