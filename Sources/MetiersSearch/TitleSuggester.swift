@@ -263,38 +263,46 @@ public final class TitleSuggester: Sendable {
     /// Offers to `best` every title that meets all the constraints. `tier`: the tier of a title
     /// that does not start with the query (nil: `contains`, and `startsTitle` for one that does).
     private func collect(_ constraints: [Constraint], tier fallback: Tier?, spelled: String, into best: inout TopK) {
-        // The narrowest constraint drives.
-        var driver: Range<Int>?
-        for c in constraints {
+        // The narrowest constraint drives: its range's keys meet it (at the key's position).
+        var driver: (range: Range<Int>, constraint: Int)?
+        for (i, c) in constraints.enumerated() {
             let r: Range<Int>
             switch c {
             case .whole(let w): r = wordRange(w)
             case .prefix(let p): r = prefixRange(p)
             }
             if r.isEmpty { return }
-            if driver == nil || r.count < driver!.count { driver = r }
+            if driver == nil || r.count < driver!.range.count { driver = (r, i) }
         }
         guard let driver else { return }
-        for k in driver {
-            let e = Int(keys[k].entry)
-            let entry = entries[e]
+        for k in driver.range {
+            let key = keys[k]
+            let e = Int(key.entry)
+            // Even as a title the query starts, it would not make the list.
+            guard best.wouldTake(Int64(entries[e].rank)) else { continue }
             var leads = true
             var meets = true
             for (i, c) in constraints.enumerated() {
+                if i == driver.constraint {
+                    leads = leads && key.position == Int32(i)
+                    continue
+                }
                 switch c {
                 case .whole(let w):
-                    guard entry.words.contains(w) else { meets = false; break }
-                    leads = leads && i < entry.words.count && entry.words[i] == w
+                    let words = entries[e].words
+                    guard words.contains(w) else { meets = false; break }
+                    leads = leads && i < words.count && words[i] == w
                 case .prefix(let p):
-                    guard entry.forms.contains(where: { $0.form.hasPrefix(p) }) else { meets = false; break }
-                    leads = leads && entry.forms.contains { $0.position == Int32(i) && $0.form.hasPrefix(p) }
+                    let forms = entries[e].forms
+                    guard forms.contains(where: { $0.form.utf8.starts(with: p.utf8) }) else { meets = false; break }
+                    leads = leads && forms.contains { $0.position == Int32(i) && $0.form.utf8.starts(with: p.utf8) }
                 }
                 if !meets { break }
             }
             guard meets else { continue }
-            let starts = (leads && fallback == nil) || entry.spelled.hasPrefix(spelled)
+            let starts = (leads && fallback == nil) || entries[e].spelled.utf8.starts(with: spelled.utf8)
             let tier: Tier = starts && ranking.titleStartFirst ? .startsTitle : fallback ?? .contains
-            best.offer(entry: Int32(e), score: tier.rawValue << 32 | Int64(entry.rank))
+            best.offer(entry: Int32(e), score: tier.rawValue << 32 | Int64(entries[e].rank))
         }
     }
 
@@ -339,6 +347,11 @@ struct TopK {
     init(limit: Int) {
         self.limit = limit
         items.reserveCapacity(limit + 1)
+    }
+
+    /// False when an entry of this score would not enter the list.
+    func wouldTake(_ score: Int64) -> Bool {
+        items.count < limit || score < items[items.count - 1].score
     }
 
     mutating func offer(entry: Int32, score: Int64) {

@@ -264,6 +264,9 @@ final class RequestHandlerTests: XCTestCase {
         let roundTripped = try Response.decode(line)
         XCTAssertEqual(roundTripped.id, .string("x"))
         XCTAssertEqual(try roundTripped.encoded(), line)
+        let suggest = Request(id: .int(2), .suggest(query: "dév web", limit: 4))
+        guard case .success(let again) = Request.decode(suggest.encoded()) else { return XCTFail("decode failed") }
+        XCTAssertEqual(again, suggest)
     }
 
     /// Every operation's response decodes by its `op` and encodes back to the same bytes.
@@ -273,7 +276,7 @@ final class RequestHandlerTests: XCTestCase {
             #"{"op":"map","title":"Ingénieur d'affaires","id":"m"}"#,
             #"{"op":"classify","postings":[{"id":"a","title":"DBA Oracle"},{"id":2,"description":"Support N1"},{"id":"c"}]}"#,
             #"{"op":"show","card":"concepteur-developpeur"}"#, #"{"op":"similar","card":"concepteur-developpeur","limit":3}"#,
-            #"{"op":"cards"}"#, #"{"op":"rome","code":"M1805"}"#, #"{"op":"health","id":1}"#, #"{"op":"stats"}"#, #"{"op":"show","card":"nobody"}"#, #"{"op":"dance"}"#,
+            #"{"op":"cards"}"#, #"{"op":"rome","code":"M1805"}"#, #"{"op":"suggest","query":"boulang","limit":3}"#, #"{"op":"suggest","query":"chef de pro"}"#, #"{"op":"health","id":1}"#, #"{"op":"stats"}"#, #"{"op":"show","card":"nobody"}"#, #"{"op":"dance"}"#,
         ]
         for line in lines {
             let bytes = handler.respond(toLine: Array(line.utf8))
