@@ -35,9 +35,9 @@ public struct TitleSuggestion: Sendable, Equatable {
 /// left out; two titles that fold to the same words are one suggestion, from the best source.
 ///
 /// Every word of every title is a key of one sorted array (with its raw folded form and its
-/// feminine forms, so that a half-typed "développeu" or "administratri" finds it): a query is a
-/// binary search. All query words but the last must be whole words of the title, in any order;
-/// the last is a prefix of one, unless the query ends with a space. Ranking: see `Ranking`.
+/// feminine forms, so that a half-typed "développeu" or "administratri" finds it): each query
+/// word is a binary search, and the narrowest drives. All query words but the last must be whole
+/// words of the title, in any order; the last is a prefix of one. Ranking: see `Ranking`.
 public final class TitleSuggester: Sendable {
     /// The order of suggestions, in one place. No weight is fitted: each rule is an order,
     /// applied one after the other (the first that tells two titles apart decides).
@@ -52,9 +52,9 @@ public final class TitleSuggester: Sendable {
         public var sourceOrder: [Kind] = [.referentiel, .romeAttributed, .vocabulary, .romeOther]
         /// 3. ROME's own "rarely used" flag: within a source, the common title first.
         public var rarelyUsedLast = true
-        /// 4. Fewer words, then fewer characters (the general title before its specialisations:
-        /// "Développeur" before "Développeur web mobile"), then alphabetical order of the folded
-        /// title, so that the order is total and stable.
+        // 4. Fewer words, then fewer characters (the general title before its specialisations:
+        // "Développeur" before "Développeur web mobile"), then alphabetical order of the folded
+        // title, so that the order is total and stable.
 
         /// What rule 2 orders.
         public enum Kind: Sendable, Equatable { case referentiel, romeAttributed, vocabulary, romeOther }
@@ -89,8 +89,6 @@ public final class TitleSuggester: Sendable {
     let keys: [Key]
     public let ranking: Ranking
 
-    /// Longest query read, in bytes (the protocol refuses longer ones).
-    public static let maximumQueryBytes = 200
     /// Most suggestions one query returns.
     public static let maximumLimit = 20
 
@@ -126,7 +124,8 @@ public final class TitleSuggester: Sendable {
         }
         for t in vocabulary { candidates.append((summary(t.title, card: t.card, rome: t.rome, source: .vocabulary), .vocabulary, false)) }
         let order = Dictionary(ranking.sourceOrder.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        candidates.sort { order[$0.1] ?? Int.max < order[$1.1] ?? Int.max }
+        // Stable: within a source, the order above (a card's name before its appellations).
+        candidates = candidates.enumerated().sorted { (order[$0.element.1] ?? Int.max, $0.offset) < (order[$1.element.1] ?? Int.max, $1.offset) }.map(\.element)
 
         // One entry per folded title: the first, from the best source.
         var seen = Set<String>()
