@@ -70,7 +70,7 @@ public final class TitleSuggester: Sendable {
         var words: [String]
         /// Every form of every word (normalised, as written, feminine) with its word's index.
         var forms: [(form: String, position: Int32)]
-        /// The title's folded words as written, one space apart (`spelled(_:)`).
+        /// The title's folded words as written, function words included, one space apart.
         var spelled: String
         /// Position in the static order (rules 2–4): lower is better.
         var rank: Int32
@@ -130,12 +130,21 @@ public final class TitleSuggester: Sendable {
         // One entry per folded title: the first, from the best source.
         var seen = Set<String>()
         var built: [(entry: Entry, kind: Int, rare: Bool, folded: String)] = []
+        var feminine: [String: [String]] = [:]
         for (suggestion, kind, rare) in candidates {
-            let words = Self.titleWords(suggestion.title)
+            let tokens = Tokenizer.tokenize(suggestion.title).map(\.word)
+            let words = Self.titleWords(tokens)
             guard !words.isEmpty else { continue }
             let folded = words.joined(separator: " ")
             guard seen.insert(folded).inserted else { continue }
-            built.append((Entry(suggestion: suggestion, words: words, forms: Self.forms(of: suggestion.title, words: words), spelled: Self.spelled(suggestion.title), rank: 0), order[kind] ?? Int.max, rare && ranking.rarelyUsedLast, folded))
+            let forms = Self.forms(of: tokens, words: words) { word in
+                if let known = feminine[word] { return known }
+                let made = FrenchWords.feminineForms(of: word)
+                feminine[word] = made
+                return made
+            }
+            let entry = Entry(suggestion: suggestion, words: words, forms: forms, spelled: tokens.joined(separator: " "), rank: 0)
+            built.append((entry, order[kind] ?? Int.max, rare && ranking.rarelyUsedLast, folded))
         }
         // Rules 2–4 as one static rank.
         let ranked = built.indices.sorted { i, j in
@@ -163,11 +172,12 @@ public final class TitleSuggester: Sendable {
         self.keys = keys
     }
 
-    /// The content words of a title: folded, function words out, masculine singular, each once.
-    static func titleWords(_ title: String) -> [String] {
+    /// The content words of a title's folded tokens: function words out, masculine singular,
+    /// each once.
+    static func titleWords(_ tokens: [String]) -> [String] {
         var words: [String] = []
-        for token in Tokenizer.tokenize(title) where !FrenchWords.isStopword(token.word) {
-            let word = TitleKey.normalise(token.word)
+        for token in tokens where !FrenchWords.isStopword(token) {
+            let word = TitleKey.normalise(token)
             if !words.contains(word) { words.append(word) }
         }
         return words
@@ -175,17 +185,17 @@ public final class TitleSuggester: Sendable {
 
     /// The forms a title's words are found by: each normalised word, its feminine forms, and
     /// the word as the title writes it when that differs ("développeuse" of "développeur").
-    static func forms(of title: String, words: [String]) -> [(form: String, position: Int32)] {
+    static func forms(of tokens: [String], words: [String], feminine: (String) -> [String]) -> [(form: String, position: Int32)] {
         var result: [(form: String, position: Int32)] = []
         func add(_ form: String, _ p: Int) {
             if !result.contains(where: { $0.form == form && $0.position == Int32(p) }) { result.append((form, Int32(p))) }
         }
         for (p, word) in words.enumerated() {
             add(word, p)
-            for f in FrenchWords.feminineForms(of: word) { add(f, p) }
+            for f in feminine(word) { add(f, p) }
         }
-        for token in Tokenizer.tokenize(title) where !FrenchWords.isStopword(token.word) {
-            if let p = words.firstIndex(of: TitleKey.normalise(token.word)) { add(token.word, p) }
+        for token in tokens where !FrenchWords.isStopword(token) {
+            if let p = words.firstIndex(of: TitleKey.normalise(token)) { add(token, p) }
         }
         return result
     }
@@ -226,11 +236,6 @@ public final class TitleSuggester: Sendable {
         let prefix = tokens.last?.word
         let optional = prefix.map { p in FrenchWords.stopwords.contains { $0.hasPrefix(p) } } ?? false
         return ParsedQuery(whole: whole, prefix: prefix, prefixOptional: optional, spelled: tokens.map(\.word).joined(separator: " "), typed: typed)
-    }
-
-    /// The folded words of a title as written, function words included, one space apart.
-    static func spelled(_ title: String) -> String {
-        Tokenizer.tokenize(title).map(\.word).joined(separator: " ")
     }
 
     /// How a title matched, worst last: the first part of a score.
