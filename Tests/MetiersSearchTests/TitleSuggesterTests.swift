@@ -1,4 +1,5 @@
 import Logging
+import MetiersSchema
 import MetiersSearch
 import MetiersTestSupport
 import MetiersText
@@ -99,6 +100,23 @@ final class TitleSuggesterTests: XCTestCase {
         XCTAssertTrue(try titles("zzqxw").isEmpty)
         XCTAssertThrowsError(try Self.index.suggest("  ?!  ", limit: 8)) { error in
             XCTAssertEqual(error as? SearchError, .emptyQuery)
+        }
+    }
+
+    func testStoredTitlesRoundTrip() throws {
+        let titles = [
+            StoredTitle(title: "Développeur / Développeuse web", card: "concepteur-developpeur", rome: "M1855"),
+            StoredTitle(title: "Boulanger\tde nuit", card: nil, rome: "D1102", rarelyUsed: true),
+            StoredTitle(title: "AMOA", card: "consultant-en-assistance-a-la-maitrise-d-ouvrage", rome: nil),
+        ]
+        let decoded = try StoredTitles.decode(StoredTitles.encode(titles))
+        XCTAssertEqual(decoded.count, 3)
+        XCTAssertEqual(decoded[0], titles[0])
+        XCTAssertEqual(decoded[1].title, "Boulanger de nuit", "a tab in a title is a space")
+        XCTAssertEqual(decoded[1].rarelyUsed, true)
+        XCTAssertNil(decoded[2].rome)
+        XCTAssertThrowsError(try StoredTitles.decode("only a title\n")) { error in
+            XCTAssertEqual((error as? StoredTitlesError)?.line, 1)
         }
     }
 
