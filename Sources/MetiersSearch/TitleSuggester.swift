@@ -76,6 +76,23 @@ public final class TitleSuggester: Sendable {
         var rank: Int32
     }
 
+    /// Rules 2–4 of `Ranking` for one title, compared in that order.
+    struct StaticOrder: Comparable {
+        var source: Int
+        var rare: Bool
+        var words: Int
+        var length: Int
+        var folded: String
+
+        static func < (a: StaticOrder, b: StaticOrder) -> Bool {
+            if a.source != b.source { return a.source < b.source }
+            if a.rare != b.rare { return !a.rare }
+            if a.words != b.words { return a.words < b.words }
+            if a.length != b.length { return a.length < b.length }
+            return a.folded < b.folded
+        }
+    }
+
     /// One form of one word of one title.
     struct Key: Sendable {
         var form: String
@@ -129,7 +146,8 @@ public final class TitleSuggester: Sendable {
 
         // One entry per folded title: the first, from the best source.
         var seen = Set<String>()
-        var built: [(entry: Entry, kind: Int, rare: Bool, folded: String)] = []
+        var built: [Entry] = []
+        var orders: [StaticOrder] = []
         var feminine: [String: [String]] = [:]
         for (suggestion, kind, rare) in candidates {
             let tokens = Tokenizer.tokenize(suggestion.title).map(\.word)
@@ -144,22 +162,17 @@ public final class TitleSuggester: Sendable {
                 return made
             }
             let entry = Entry(suggestion: suggestion, words: words, forms: forms, spelled: tokens.joined(separator: " "), rank: 0)
-            built.append((entry, order[kind] ?? Int.max, rare && ranking.rarelyUsedLast, folded))
+            built.append(entry)
+            orders.append(StaticOrder(
+                source: order[kind] ?? Int.max, rare: rare && ranking.rarelyUsedLast, words: words.count,
+                length: suggestion.title.unicodeScalars.count, folded: folded))
         }
         // Rules 2–4 as one static rank.
-        let ranked = built.indices.sorted { i, j in
-            let a = built[i], b = built[j]
-            if a.kind != b.kind { return a.kind < b.kind }
-            if a.rare != b.rare { return !a.rare }
-            if a.entry.words.count != b.entry.words.count { return a.entry.words.count < b.entry.words.count }
-            let la = a.entry.suggestion.title.count, lb = b.entry.suggestion.title.count
-            if la != lb { return la < lb }
-            return a.folded < b.folded
-        }
+        let ranked = built.indices.sorted { orders[$0] < orders[$1] }
         var entries: [Entry] = []
         entries.reserveCapacity(ranked.count)
         for (rank, i) in ranked.enumerated() {
-            var entry = built[i].entry
+            var entry = built[i]
             entry.rank = Int32(rank)
             entries.append(entry)
         }
