@@ -163,6 +163,7 @@ public struct IndexBuilder {
             (MetadataKey.buildDirectory, build), (MetadataKey.rankingModel, rankingModel),
             (MetadataKey.cardRomeCodes, Set(cards.flatMap(\.card.rome)).sorted().joined(separator: " ")),
             (MetadataKey.builtAt, Date().formatted(.iso8601)),
+            (MetadataKey.vocabularyTitles, StoredTitles.encode(vocabulary.storedTitles)),
         ]
         for (key, value) in metadata { try database.setMetadata(key, value) }
         try database.commit()

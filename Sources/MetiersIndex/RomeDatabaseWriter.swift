@@ -15,7 +15,7 @@ import MetiersXapian
 /// Each document has the appellation's stems (`XT`), its title keys (`XE`), its fine code
 /// (`XR`), its parent code (`XG`), the card it is attributed to when there is one (`XY`), and
 /// the appellation as JSON data (``RomeDocument``). Metadata: the métiers as JSON, the index
-/// version, the title words.
+/// version, the title words, every appellation as a suggester title (`StoredTitles`).
 enum RomeDatabaseWriter {
     static func write(catalog: RomeCatalog, attribution: RomeAttribution, indexVersion: String, to path: String) throws(XapianError) {
         let database = try WritableDatabase(creatingAt: path)
@@ -47,6 +47,10 @@ enum RomeDatabaseWriter {
         try database.setMetadata(MetadataKey.indexVersion, indexVersion)
         try database.setMetadata(MetadataKey.romeMetiers, metiers)
         try database.setMetadata(MetadataKey.titleWords, titleWords.sorted().joined(separator: " "))
+        let titles = catalog.appellations.map { a in
+            StoredTitle(title: a.label, card: cardOf[a.codeOgr], rome: a.codeRome, rarelyUsed: a.rarelyUsed)
+        }
+        try database.setMetadata(MetadataKey.romeTitles, StoredTitles.encode(titles))
         try database.setMetadata(MetadataKey.cardRomeCodes, attribution.cardCodes.sorted().joined(separator: " "))
         try database.commit()
     }

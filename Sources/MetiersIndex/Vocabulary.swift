@@ -192,6 +192,17 @@ public struct Vocabulary: Sendable, Equatable {
         }
     }
 
+    /// The aliases as titles the suggester offers, in row order: each with the first card of
+    /// its row (the one the expansion leads to first), and its fine ROME code when the row
+    /// comes from ROME.
+    public var storedTitles: [StoredTitle] {
+        rows.map { row in
+            var code: String?
+            if case .rome(let c) = row.source { code = c }
+            return StoredTitle(title: row.alias, card: row.cards.first, rome: code)
+        }
+    }
+
     /// The content, for the index version.
     public var fingerprint: String {
         entries.map { $0.expansion + "=" + $0.aliases.joined(separator: ",") }.joined(separator: "\n")

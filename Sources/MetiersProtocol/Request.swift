@@ -20,6 +20,11 @@ public enum RequestLimits {
     public static let maxPostings = 1000
     /// Most values in one filter.
     public static let maxFilterValues = 100
+    /// Longest `suggest` query, in bytes: a title being typed, not a text.
+    public static let maxSuggestQueryBytes = 200
+    /// Largest `suggest` limit, and the one used when the request gives none.
+    public static let maxSuggestLimit = 20
+    public static let defaultSuggestLimit = 8
     /// Deepest nesting of arrays and objects in a request line (a request needs 3).
     public static let maxJSONDepth = 32
 }
@@ -62,6 +67,9 @@ public struct Request: Equatable, Sendable {
         /// A ROME code (fine `M1855` or older-generation `M1805`): its label, appellations and
         /// the cards that carry it.
         case rome(code: String)
+        /// Title typeahead: the job titles that best complete `query` (the last word a prefix),
+        /// at most `limit` (1…20; nil: 8).
+        case suggest(query: String, limit: Int?)
 
         /// The `op` string.
         public var name: String {
@@ -76,12 +84,13 @@ public struct Request: Equatable, Sendable {
             case .stats: "stats"
             case .reload: "reload"
             case .rome: "rome"
+            case .suggest: "suggest"
             }
         }
     }
 
     /// The operations of this protocol version.
-    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome"]
+    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome", "suggest"]
 
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
@@ -150,6 +159,8 @@ public struct Request: Equatable, Sendable {
             operation = .reload
         case "rome":
             operation = .rome(code: try fields.romeCode())
+        case "suggest":
+            operation = .suggest(query: try fields.suggestQuery(), limit: try fields.optionalInteger("limit", range: 1...RequestLimits.maxSuggestLimit))
         default:
             throw ProtocolError(.unknownOp, "unknown op '\(op)'; one of: \(operations.joined(separator: ", "))")
         }
@@ -206,6 +217,9 @@ extension Request: Encodable {
             try c.encodeIfPresent(limit, forKey: .limit)
         case .rome(let code):
             try c.encode(code, forKey: .code)
+        case .suggest(let query, let limit):
+            try c.encode(query, forKey: .query)
+            try c.encodeIfPresent(limit, forKey: .limit)
         case .cards, .health, .stats, .reload:
             break
         }
@@ -293,6 +307,16 @@ struct FieldReader {
             throw ProtocolError(.badRequest, "field 'code' must be a ROME code such as M1805 or M1855 (a letter A–N and four digits)")
         }
         return code
+    }
+
+    /// The `query` of a suggest request: at most 200 bytes, not only white space.
+    mutating func suggestQuery() throws(ProtocolError) -> String {
+        guard let text = try string("query") else { throw ProtocolError(.badRequest, "field 'query' is missing") }
+        guard text.utf8.count <= RequestLimits.maxSuggestQueryBytes else {
+            throw ProtocolError(.badRequest, "field 'query' is \(text.utf8.count) bytes long; at most \(RequestLimits.maxSuggestQueryBytes) are accepted for suggest")
+        }
+        guard !text.allSatisfy(\.isWhitespace) else { throw ProtocolError(.emptyQuery, "field 'query' is empty: type the start of a job title") }
+        return text
     }
 
     mutating func cardID() throws(ProtocolError) -> String {

@@ -111,6 +111,7 @@ public enum ResponseBody: Equatable, Sendable {
     case stats(StatsBody)
     case reload(ReloadBody)
     case rome(RomeBody)
+    case suggest(SuggestBody)
 
     /// The operation answered (nil for `.none`).
     public var op: String? {
@@ -126,6 +127,7 @@ public enum ResponseBody: Equatable, Sendable {
         case .stats: "stats"
         case .reload: "reload"
         case .rome: "rome"
+        case .suggest: "suggest"
         }
     }
 
@@ -142,6 +144,7 @@ public enum ResponseBody: Equatable, Sendable {
         case "stats": self = .stats(try StatsBody(from: decoder))
         case "reload": self = .reload(try ReloadBody(from: decoder))
         case "rome": self = .rome(try RomeBody(from: decoder))
+        case "suggest": self = .suggest(try SuggestBody(from: decoder))
         default:
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: decoder.codingPath, debugDescription: "a successful response to an unknown op '\(op ?? "")'"))
@@ -161,6 +164,7 @@ public enum ResponseBody: Equatable, Sendable {
         case .stats(let body): try body.encode(to: encoder)
         case .reload(let body): try body.encode(to: encoder)
         case .rome(let body): try body.encode(to: encoder)
+        case .suggest(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -279,6 +283,35 @@ public struct ReloadBody: Codable, Equatable, Sendable {
 public struct RomeBody: Codable, Equatable, Sendable {
     public var rome: RomeCode
     public init(rome: RomeCode) { self.rome = rome }
+}
+
+/// `suggest`: the titles that best complete the query, best first.
+public struct SuggestBody: Codable, Equatable, Sendable {
+    public var suggestions: [Suggestion]
+    public init(suggestions: [Suggestion]) { self.suggestions = suggestions }
+}
+
+/// One suggested title: as its source writes it, with the card it leads to (null for a ROME
+/// title of another trade), that card's famille, a ROME code, and where the title comes from.
+public struct Suggestion: Codable, Equatable, Sendable {
+    public var title: String
+    @ExplicitNull public var card: String?
+    @ExplicitNull public var famille: String?
+    @ExplicitNull public var rome: String?
+    /// "referentiel", "rome" or "vocabulary".
+    public var source: String
+
+    public init(title: String, card: String?, famille: String?, rome: String?, source: String) {
+        self.title = title
+        self.card = card
+        self.famille = famille
+        self.rome = rome
+        self.source = source
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case title, card, famille, rome, source
+    }
 }
 
 /// One ranked card in a search or map response.

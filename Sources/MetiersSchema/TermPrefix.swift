@@ -113,6 +113,11 @@ public enum MetadataKey {
     /// The ranking model the index was built with (`Config/ranking-model.json`), as JSON.
     public static let rankingModel = "metiers.ranking_model"
     public static let romeVersion = "metiers.rome_version"
+    /// The vocabulary table's aliases as titles the suggester offers (`StoredTitles`).
+    public static let vocabularyTitles = "metiers.vocabulary_titles"
+    /// ROME database: every appellation as a title the suggester offers, with its fine code and
+    /// its card (`StoredTitles`); one metadata read instead of 13,000 documents at open.
+    public static let romeTitles = "metiers.rome_titles"
 }
 
 /// The schema this code writes and reads.

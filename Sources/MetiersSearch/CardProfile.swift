@@ -59,6 +59,13 @@ final class CardProfile {
         itemsByStem = byStem
     }
 
+    /// The first word of the card's text with this stem, as written (`StemWords.shown`); the
+    /// stem itself when the card has none.
+    func word(for stem: String) -> String {
+        guard let item = itemsByStem[stem]?.first.map({ items[$0] }), let term = item.terms.first(where: { $0.stem == stem }) else { return stem }
+        return StemWords.written(term, in: Array(item.text.unicodeScalars)) ?? stem
+    }
+
     /// The item with the most matched words (weighted by field, shorter first), with the
     /// matched words marked; nil when no item has one.
     func snippet(matching stems: Set<String>) -> Snippet? {

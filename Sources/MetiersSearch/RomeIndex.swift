@@ -78,6 +78,16 @@ final class RomeIndex {
         }
     }
 
+    /// Every ROME appellation with its fine code and card, as `metiers-index` stores them for
+    /// the suggester. An index written before they were stored must be rebuilt.
+    func storedTitles() throws -> [StoredTitle] {
+        let text = try database.metadata(MetadataKey.romeTitles)
+        guard !text.isEmpty else {
+            throw SearchError.indexUnavailable("the ROME database carries no titles for `suggest`: rebuild the index with `metiers-index`")
+        }
+        return try StoredTitles.decode(text)
+    }
+
     /// Boolean query: the appellations whose parent code is one of `codes`.
     static func parents(_ codes: [String]) throws(XapianError) -> Query? {
         guard !codes.isEmpty else { return nil }

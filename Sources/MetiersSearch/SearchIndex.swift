@@ -220,6 +220,11 @@ public final class SearchIndex {
     private let decoder = JSONDecoder()
     /// The weights and thresholds of every stage.
     public let model: RankingModel
+    /// Title typeahead over the cards', the vocabulary's and ROME's titles (`titleSuggester()`).
+    private var suggester: TitleSuggester?
+    /// Per stem of the cards' text, the word a person would recognise (see `StemWords`); nil
+    /// for an index too large for its profiles to be made at open.
+    private var stemWords: StemWords?
 
     /// Opens the index under `path`: a directory holding a `XAPIANDB` stub (as `metiers-index`
     /// writes it), or a Xapian database directory.
@@ -258,6 +263,13 @@ public final class SearchIndex {
             }
             managingWords = Set(model.role.managingWords)
             try warmProfiles()
+            // Like the profiles: made now when the index is small enough, so that the first
+            // requests cost what the others do; else on first use.
+            if cardCount <= Self.warmCardLimit {
+                let cards = try allCards()
+                stemWords = StemWords(profiles: try cards.map { card in try profile(id: card.id) })
+                suggester = try makeSuggester(cards: cards)
+            }
             if rome == nil { logger.notice("index has no ROME data", metadata: ["path": "\(path)"]) }
         } catch let error as SearchError {
             throw error
@@ -322,6 +334,37 @@ public final class SearchIndex {
         try synonymCache.value(for: key) { try database.synonyms(of: key) }
     }
 
+    /// The titles that best complete `query` (see `TitleSuggester`).
+    /// `emptyQuery` when the query has no word (only signs).
+    public func suggest(_ query: String, limit: Int) throws(SearchError) -> [TitleSuggestion] {
+        guard TitleSuggester.parse(query).prefix != nil else { throw .emptyQuery }
+        return try titleSuggester().suggest(query, limit: limit)
+    }
+
+    /// The suggester of this index: made at open for an index of at most `warmCardLimit`
+    /// cards, else on first use (from the card documents, without their profiles).
+    public func titleSuggester() throws(SearchError) -> TitleSuggester {
+        if let suggester { return suggester }
+        do {
+            let mset = try searchRetrying(try Query(term: ""), limit: max(cardCount, 1))
+            var cards: [Card] = []
+            for i in 0..<mset.count {
+                cards.append(try decoder.decode(Card.self, from: Data(try database.documentData(try mset.match(at: i).docid).utf8)))
+            }
+            let made = try makeSuggester(cards: cards)
+            suggester = made
+            return made
+        } catch {
+            throw Self.searchError(error)
+        }
+    }
+
+    /// A suggester over `cards` and the titles the index stores (vocabulary, ROME).
+    private func makeSuggester(cards: [Card]) throws -> TitleSuggester {
+        let vocabulary = try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles))
+        return TitleSuggester(cards: cards, vocabulary: vocabulary, rome: try rome?.storedTitles() ?? [])
+    }
+
     /// Runs a search: analyse → compose → retrieve → explain → ROME evidence → decide → present.
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchOutcome {
         do {
@@ -372,7 +415,7 @@ public final class SearchIndex {
 
     /// The cards closest to `id`: Xapian's relevance-set expansion of the card gives the terms
     /// that characterise it; the other cards are ranked on those terms and each says which
-    /// terms it shares.
+    /// terms it shares, as the words the cards write for them (`StemWords`), not as stems.
     public func similar(to id: String, limit: Int) throws(SearchError) -> [(hit: SearchHit, shared: [String])] {
         guard !id.unicodeScalars.contains("\u{0}") else { throw .notFound(id: id) }
         do {
@@ -392,7 +435,9 @@ public final class SearchIndex {
                 for term in try mset.matchingTerms(at: i) {
                     guard let (prefix, stem) = TermPrefix.split(term), TermPrefix.textFields.contains(prefix) else { continue }
                     matched.append(MatchedTerm(term: stem, field: prefix.fieldName))
-                    if !shared.contains(stem) { shared.append(stem) }
+                    // Shown as the word the cards write most for it ("programmation", not "programm").
+                    let word = try stemWords?.word(for: stem) ?? profile(match.docid).word(for: stem)
+                    if !shared.contains(word) { shared.append(word) }
                 }
                 let hit = SearchHit(
                     card: card.summary, score: match.weight, confidence: top > 0 ? (match.weight / top * 1000).rounded() / 1000 : 0,

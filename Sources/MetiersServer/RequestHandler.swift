@@ -185,6 +185,10 @@ public final class RequestHandler {
                 fineCodes: lookup.fineCodes.map { RomeCode.Metier(code: $0.code, label: $0.label) },
                 appellations: lookup.appellations,
                 cards: cards.map { RomeCode.CardRef(id: $0.id, name: $0.name) })))
+        case .suggest(let query, let limit):
+            body = .suggest(SuggestBody(suggestions: try index.suggest(query, limit: limit ?? RequestLimits.defaultSuggestLimit).map {
+                Suggestion(title: $0.title, card: $0.card, famille: $0.famille, rome: $0.rome, source: $0.source.rawValue)
+            }))
         case .reload:
             guard let reloader else { throw SearchError.indexUnavailable("this handler cannot reload") }
             let previous = index.indexVersion

@@ -38,5 +38,17 @@ public enum FrenchWords {
         return word
     }
 
+    /// The feminine forms of a masculine job word, the reverse of `masculine`:
+    /// `developpeur` → `developpeuse`, `developpeure`; `technicien` → `technicienne`. Only
+    /// forms that `masculine` folds back to the word; none for a word without such an ending.
+    public static func feminineForms(of word: String) -> [String] {
+        var result: [String] = []
+        for (feminine, masculine) in feminineEndings where word.hasSuffix(masculine) && !masculine.hasSuffix("s") {
+            let candidate = String(word.dropLast(masculine.count)) + feminine
+            if Self.masculine(candidate) == word && !result.contains(candidate) { result.append(candidate) }
+        }
+        return result
+    }
+
     public static func isStopword(_ word: String) -> Bool { stopwords.contains(word) }
 }

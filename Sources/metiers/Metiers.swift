@@ -13,8 +13,8 @@ struct Metiers: ParsableCommand {
             configuration's socket (Config/metiers.toml, $METIERS_CONFIG or /etc/metiers/metiers.toml).
             """,
         subcommands: [
-            Search.self, Map.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self, Health.self,
-            Stats.self, Reload.self, Eval.self, Rome.self,
+            Search.self, Map.self, Suggest.self, Classify.self, Show.self, Similar.self, Mobility.self, Export.self,
+            Health.self, Stats.self, Reload.self, Eval.self, Rome.self,
         ]
     )
 }

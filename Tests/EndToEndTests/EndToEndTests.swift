@@ -176,6 +176,21 @@ final class EndToEndTests: DaemonTestCase {
         XCTAssertTrue(missing.stderr.contains("not_found"), missing.stderr)
     }
 
+    func testSuggestOnTheDaemon() throws {
+        let web = try json(try metiers(["suggest", "--json", "--limit", "5", "développeur", "we"]).stdout)
+        XCTAssertEqual(web["ok"] as? Bool, true)
+        let suggestions = try XCTUnwrap(web["suggestions"] as? [[String: Any]])
+        XCTAssertFalse(suggestions.isEmpty)
+        XCTAssertLessThanOrEqual(suggestions.count, 5)
+        XCTAssertEqual(suggestions.first?["card"] as? String, "concepteur-developpeur")
+        let table = try metiers(["suggest", "boulang"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("none") && table.stdout.contains("D1102"), table.stdout)
+        let empty = try metiers(["suggest", "  "])
+        XCTAssertEqual(empty.status, 1)
+        XCTAssertTrue(empty.stderr.contains("empty_query"), empty.stderr)
+    }
+
     func testSocketFromEnvironment() throws {
         let outcome = try run("metiers", ["health", "--json"], environment: ["METIERS_SOCKET": socket])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
@@ -189,7 +204,7 @@ final class EndToEndTests: DaemonTestCase {
     }
 
     func testHelpOnEverySubcommand() throws {
-        for sub in ["search", "map", "show", "health", "eval"] {
+        for sub in ["search", "map", "show", "health", "eval", "suggest"] {
             let outcome = try run("metiers", [sub, "--help"])
             XCTAssertEqual(outcome.status, 0, sub)
             XCTAssertTrue(outcome.stdout.contains("USAGE"), sub)

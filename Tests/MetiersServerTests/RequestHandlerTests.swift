@@ -206,6 +206,47 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertEqual(cards.count, 36)
     }
 
+    func testSuggestAnswersTitlesWithTheirCards() throws {
+        let r = try respond(#"{"id":7,"op":"suggest","query":"chef de pro","limit":3}"#)
+        XCTAssertEqual(r["ok"] as? Bool, true, "\(r)")
+        XCTAssertEqual(r["op"] as? String, "suggest")
+        XCTAssertNotNil(r["index_version"] as? String)
+        let suggestions = try XCTUnwrap(r["suggestions"] as? [[String: Any]])
+        XCTAssertEqual(suggestions.count, 3)
+        XCTAssertEqual(suggestions[0]["card"] as? String, "chef-de-projet")
+        XCTAssertEqual(suggestions[0]["source"] as? String, "referentiel")
+        for s in suggestions {
+            // Every key is written, null included.
+            XCTAssertEqual(Set(s.keys), ["title", "card", "famille", "rome", "source"], "\(s)")
+        }
+        // A title of another trade: card and famille null, its ROME code.
+        let bakery = try XCTUnwrap((try respond(#"{"op":"suggest","query":"boulang"}"#)["suggestions"] as? [[String: Any]])?.first)
+        XCTAssertTrue(bakery["card"] is NSNull)
+        XCTAssertTrue(bakery["famille"] is NSNull)
+        XCTAssertEqual(bakery["rome"] as? String, "D1102")
+        XCTAssertEqual(bakery["source"] as? String, "rome")
+        // The default limit is 8, whatever the daemon's search default.
+        XCTAssertEqual((try respond(#"{"op":"suggest","query":"d"}"#)["suggestions"] as? [[String: Any]])?.count, 8)
+    }
+
+    func testSuggestRefusesWhatItCannotAnswer() throws {
+        let long = String(repeating: "a", count: 201)
+        for (line, code) in [
+            (#"{"op":"suggest"}"#, "bad_request"),
+            (#"{"op":"suggest","query":3}"#, "bad_request"),
+            (#"{"op":"suggest","query":"   "}"#, "empty_query"),
+            (#"{"op":"suggest","query":"?!"}"#, "empty_query"),
+            ("{\"op\":\"suggest\",\"query\":\"\(long)\"}", "bad_request"),
+            (#"{"op":"suggest","query":"dev","limit":0}"#, "bad_request"),
+            (#"{"op":"suggest","query":"dev","limit":21}"#, "bad_request"),
+            (#"{"op":"suggest","query":"dev","limit":"8"}"#, "bad_request"),
+            (#"{"op":"suggest","query":"dev","offset":2}"#, "bad_request"),
+        ] {
+            XCTAssertEqual(errorCode(try respond(line)), code, line)
+        }
+        XCTAssertEqual(try respond(#"{"op":"suggest","query":"\#(String(repeating: "a", count: 200))"}"#)["ok"] as? Bool, true)
+    }
+
     func testInvalidUTF8IsBadJSON() throws {
         let bytes = handler.respond(toLine: [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D])
         let r = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
@@ -223,6 +264,9 @@ final class RequestHandlerTests: XCTestCase {
         let roundTripped = try Response.decode(line)
         XCTAssertEqual(roundTripped.id, .string("x"))
         XCTAssertEqual(try roundTripped.encoded(), line)
+        let suggest = Request(id: .int(2), .suggest(query: "dév web", limit: 4))
+        guard case .success(let again) = Request.decode(suggest.encoded()) else { return XCTFail("decode failed") }
+        XCTAssertEqual(again, suggest)
     }
 
     /// Every operation's response decodes by its `op` and encodes back to the same bytes.
@@ -232,7 +276,7 @@ final class RequestHandlerTests: XCTestCase {
             #"{"op":"map","title":"Ingénieur d'affaires","id":"m"}"#,
             #"{"op":"classify","postings":[{"id":"a","title":"DBA Oracle"},{"id":2,"description":"Support N1"},{"id":"c"}]}"#,
             #"{"op":"show","card":"concepteur-developpeur"}"#, #"{"op":"similar","card":"concepteur-developpeur","limit":3}"#,
-            #"{"op":"cards"}"#, #"{"op":"rome","code":"M1805"}"#, #"{"op":"health","id":1}"#, #"{"op":"stats"}"#, #"{"op":"show","card":"nobody"}"#, #"{"op":"dance"}"#,
+            #"{"op":"cards"}"#, #"{"op":"rome","code":"M1805"}"#, #"{"op":"suggest","query":"boulang","limit":3}"#, #"{"op":"suggest","query":"chef de pro"}"#, #"{"op":"health","id":1}"#, #"{"op":"stats"}"#, #"{"op":"show","card":"nobody"}"#, #"{"op":"dance"}"#,
         ]
         for line in lines {
             let bytes = handler.respond(toLine: Array(line.utf8))

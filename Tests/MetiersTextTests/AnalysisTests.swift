@@ -68,6 +68,21 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(FrenchWords.masculine("conseillere"), "conseiller")
         XCTAssertEqual(FrenchWords.masculine("java"), "java")
     }
+
+    func testFeminineFormsAreTheReverseOfMasculine() {
+        XCTAssertTrue(FrenchWords.feminineForms(of: "developpeur").contains("developpeuse"))
+        XCTAssertTrue(FrenchWords.feminineForms(of: "administrateur").contains("administratrice"))
+        XCTAssertTrue(FrenchWords.feminineForms(of: "technicien").contains("technicienne"))
+        XCTAssertTrue(FrenchWords.feminineForms(of: "ingenieur").contains("ingenieure"))
+        XCTAssertTrue(FrenchWords.feminineForms(of: "chef").contains("cheffe"))
+        XCTAssertTrue(FrenchWords.feminineForms(of: "conseiller").contains("conseillere"))
+        XCTAssertEqual(FrenchWords.feminineForms(of: "java"), [])
+        for word in ["developpeur", "administrateur", "technicien", "chef", "conseiller"] {
+            for form in FrenchWords.feminineForms(of: word) {
+                XCTAssertEqual(FrenchWords.masculine(form), word, form)
+            }
+        }
+    }
 }
 
 final class QueryTextTests: XCTestCase {

@@ -48,6 +48,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Directory of the release metiersd, metiers-index and metiers (default: this executable's).")
     var binDir: String?
 
+    @Flag(help: "Only section 8, suggest (title typeahead): in-process, echo and metiersd.")
+    var suggestOnly = false
+
     @Flag(help: "Keep the temporary directory (indexes, logs).")
     var keep = false
 
@@ -90,7 +93,7 @@ struct Bench: ParsableCommand {
         ChildProcesses.installHandlers()
         var session = try Session(settings)
         do {
-            try session.runAll()
+            if suggestOnly { try session.runSuggestOnly() } else { try session.runAll() }
         } catch {
             session.cleanUp()
             throw error
@@ -438,6 +441,8 @@ struct Session {
         rep.add("7", "peer: SQLite FTS5 in-process, 300-word postings", samples: ftsP,
                 other: "n=\(ftsP.count); \(ftsAnswered[1])/\(postings.count) with a hit (metiers: \(answered[1])); metiers floor/FTS5 p50 = \(Format.ratio(floorP.p50 / ftsP.p50))",
                 target: "metiers in-process p50 ≤ 1.0 × FTS5", met: floorP.p50 <= ftsP.p50)
+        progress("suggest: its own index, with the ROME data")
+        try measureSuggest(cards: cards, into: &rep)
         report = rep
 
         let total = clock.now - started

@@ -1,0 +1,388 @@
+import MetiersModel
+import MetiersSchema
+import MetiersText
+
+/// One title offered for a prefix.
+public struct TitleSuggestion: Sendable, Equatable {
+    /// Where a title comes from, best first (see `TitleSuggester.Ranking`).
+    public enum Source: String, Sendable, Equatable {
+        /// A card's name or one of its appellations.
+        case referentiel
+        /// A ROME v460 appellation.
+        case rome
+        /// An alias of the vocabulary table (`Config/vocabulary.tsv`).
+        case vocabulary
+    }
+
+    /// The title as its source writes it.
+    public var title: String
+    /// The card it leads to; nil for a ROME title of another trade.
+    public var card: String?
+    /// The card's famille; nil without a card.
+    public var famille: String?
+    /// Its ROME code: the fine code of a ROME title or of a ROME row of the vocabulary, else the
+    /// first code of its card; nil when there is none.
+    public var rome: String?
+    public var source: Source
+}
+
+/// Title typeahead: a prefix of one or more words → the best-matching job titles.
+///
+/// Made once when an index opens, from the cards (names and appellations), the vocabulary's
+/// aliases and the ROME appellations with their attribution, then never changed (safe to share
+/// between threads). Titles are folded like everything else (`Tokenizer`: case, accents,
+/// elisions, inclusive endings; `TitleKey.normalise`: feminine and plural forms), function words
+/// left out; two titles that fold to the same words are one suggestion, from the best source.
+///
+/// Every word of every title is a key of one sorted array (with its raw folded form and its
+/// feminine forms, so that a half-typed "développeu" or "administratri" finds it): each query
+/// word is a binary search, and the narrowest drives. All query words but the last must be whole
+/// words of the title, in any order; the last is a prefix of one. Ranking: see `Ranking`.
+public final class TitleSuggester: Sendable {
+    /// The order of suggestions, in one place. No weight is fitted: each rule is an order,
+    /// applied one after the other (the first that tells two titles apart decides).
+    public struct Ranking: Sendable, Equatable {
+        /// 1. A title the query starts (its words are the title's first words, in order) before a
+        /// title that merely contains them: people type a title from its start.
+        public var titleStartFirst = true
+        /// 2. Sources, most authoritative first: the referentiel's own titles, then the ROME
+        /// titles the index attributes to a card, then the vocabulary's aliases (often
+        /// abbreviations and jargon), then the ROME titles of other trades (13,000 titles, none
+        /// of which leads to a card).
+        public var sourceOrder: [Kind] = [.referentiel, .romeAttributed, .vocabulary, .romeOther]
+        /// 3. ROME's own "rarely used" flag: within a source, the common title first.
+        public var rarelyUsedLast = true
+        // 4. Fewer words, then fewer characters (the general title before its specialisations:
+        // "Développeur" before "Développeur web mobile"), then alphabetical order of the folded
+        // title, so that the order is total and stable.
+
+        /// What rule 2 orders.
+        public enum Kind: Sendable, Equatable { case referentiel, romeAttributed, vocabulary, romeOther }
+
+        public init() {}
+        public static let standard = Ranking()
+    }
+
+    /// A suggestion with what matching reads.
+    struct Entry: Sendable {
+        var suggestion: TitleSuggestion
+        /// The title's content words, folded and normalised, in order, without repeats.
+        var words: [String]
+        /// Every form of every word (normalised, as written, feminine) with its word's index.
+        var forms: [(form: String, position: Int32)]
+        /// The title's folded words as written, function words included, one space apart.
+        var spelled: String
+        /// Position in the static order (rules 2–4): lower is better.
+        var rank: Int32
+    }
+
+    /// Rules 2–4 of `Ranking` for one title, compared in that order.
+    struct StaticOrder: Comparable {
+        var source: Int
+        var rare: Bool
+        var words: Int
+        var length: Int
+        var folded: String
+
+        static func < (a: StaticOrder, b: StaticOrder) -> Bool {
+            if a.source != b.source { return a.source < b.source }
+            if a.rare != b.rare { return !a.rare }
+            if a.words != b.words { return a.words < b.words }
+            if a.length != b.length { return a.length < b.length }
+            return a.folded < b.folded
+        }
+    }
+
+    /// One form of one word of one title.
+    struct Key: Sendable {
+        var form: String
+        var entry: Int32
+        /// Index of the word in the entry's `words`.
+        var position: Int32
+    }
+
+    let entries: [Entry]
+    /// Sorted by form (then entry): the binary search's array.
+    let keys: [Key]
+    public let ranking: Ranking
+
+    /// Most suggestions one query returns.
+    public static let maximumLimit = 20
+
+    public var count: Int { entries.count }
+
+    /// `cards` give their names and appellations; `vocabulary` and `rome` are the titles the
+    /// index stores (`StoredTitles`), ROME's with their card when attributed.
+    public init(cards: [Card], vocabulary: [StoredTitle], rome: [StoredTitle], ranking: Ranking = .standard) {
+        self.ranking = ranking
+        let byId = Dictionary(cards.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let ordered = cards.sorted { ($0.page, $0.id) < ($1.page, $1.id) }
+        // Candidates in the order of rule 2, so that the first of a folded title is the best.
+        var candidates: [(TitleSuggestion, Ranking.Kind, Bool)] = []
+        func summary(_ title: String, card: String?, rome code: String?, source: TitleSuggestion.Source) -> TitleSuggestion {
+            let c = card.flatMap { byId[$0] }
+            return TitleSuggestion(title: title, card: c?.id ?? card, famille: c?.famille, rome: code ?? c?.rome.first, source: source)
+        }
+        // The cards' own names first, then their appellations (a title on several cards goes
+        // to the card it names, then to the first in the Sommaire's order).
+        for card in ordered { candidates.append((summary(card.name, card: card.id, rome: nil, source: .referentiel), .referentiel, false)) }
+        // Each label also stands for its alternatives and its form without a parenthesis
+        // (`TitleKey.variants`: "Ingénieur progiciel / Ingénieur intégration" is two titles).
+        for card in ordered {
+            for a in card.appellations {
+                for title in TitleKey.variants(of: a.label) {
+                    candidates.append((summary(title, card: card.id, rome: nil, source: .referentiel), .referentiel, false))
+                }
+            }
+        }
+        for t in rome {
+            let kind: Ranking.Kind = t.card == nil ? .romeOther : .romeAttributed
+            candidates.append((summary(t.title, card: t.card, rome: t.rome, source: .rome), kind, t.rarelyUsed))
+        }
+        for t in vocabulary { candidates.append((summary(t.title, card: t.card, rome: t.rome, source: .vocabulary), .vocabulary, false)) }
+        let order = Dictionary(ranking.sourceOrder.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        // Stable: within a source, the order above (a card's name before its appellations).
+        candidates = candidates.enumerated().sorted { (order[$0.element.1] ?? Int.max, $0.offset) < (order[$1.element.1] ?? Int.max, $1.offset) }.map(\.element)
+
+        // One entry per folded title: the first, from the best source.
+        var seen = Set<String>()
+        var built: [Entry] = []
+        var orders: [StaticOrder] = []
+        var feminine: [String: [String]] = [:]
+        for (suggestion, kind, rare) in candidates {
+            let tokens = Tokenizer.tokenize(suggestion.title).map(\.word)
+            let words = Self.titleWords(tokens)
+            guard !words.isEmpty else { continue }
+            let folded = words.joined(separator: " ")
+            guard seen.insert(folded).inserted else { continue }
+            let forms = Self.forms(of: tokens, words: words) { word in
+                if let known = feminine[word] { return known }
+                let made = FrenchWords.feminineForms(of: word)
+                feminine[word] = made
+                return made
+            }
+            let entry = Entry(suggestion: suggestion, words: words, forms: forms, spelled: tokens.joined(separator: " "), rank: 0)
+            built.append(entry)
+            orders.append(StaticOrder(
+                source: order[kind] ?? Int.max, rare: rare && ranking.rarelyUsedLast, words: words.count,
+                length: suggestion.title.unicodeScalars.count, folded: folded))
+        }
+        // Rules 2–4 as one static rank.
+        let ranked = built.indices.sorted { orders[$0] < orders[$1] }
+        var entries: [Entry] = []
+        entries.reserveCapacity(ranked.count)
+        for (rank, i) in ranked.enumerated() {
+            var entry = built[i]
+            entry.rank = Int32(rank)
+            entries.append(entry)
+        }
+        var keys: [Key] = []
+        for (e, entry) in entries.enumerated() {
+            keys += entry.forms.map { Key(form: $0.form, entry: Int32(e), position: $0.position) }
+        }
+        keys.sort { ($0.form, $0.entry, $0.position) < ($1.form, $1.entry, $1.position) }
+        self.entries = entries
+        self.keys = keys
+    }
+
+    /// The content words of a title's folded tokens: function words out, masculine singular,
+    /// each once.
+    static func titleWords(_ tokens: [String]) -> [String] {
+        var words: [String] = []
+        for token in tokens where !FrenchWords.isStopword(token) {
+            let word = TitleKey.normalise(token)
+            if !words.contains(word) { words.append(word) }
+        }
+        return words
+    }
+
+    /// The forms a title's words are found by: each normalised word, its feminine forms, and
+    /// the word as the title writes it when that differs ("développeuse" of "développeur").
+    static func forms(of tokens: [String], words: [String], feminine: (String) -> [String]) -> [(form: String, position: Int32)] {
+        var result: [(form: String, position: Int32)] = []
+        func add(_ form: String, _ p: Int) {
+            if !result.contains(where: { $0.form == form && $0.position == Int32(p) }) { result.append((form, Int32(p))) }
+        }
+        for (p, word) in words.enumerated() {
+            add(word, p)
+            for f in feminine(word) { add(f, p) }
+        }
+        for token in tokens where !FrenchWords.isStopword(token) {
+            if let p = words.firstIndex(of: TitleKey.normalise(token)) { add(token, p) }
+        }
+        return result
+    }
+
+    /// What a title must have for a query: each query word, whole or as a prefix, in order.
+    enum Constraint {
+        case whole(String)
+        case prefix(String)
+    }
+
+    /// A query read for matching.
+    struct ParsedQuery {
+        /// Every word but the last: whole words, normalised; function words left out.
+        var whole: [String]
+        /// The last word, a prefix (folded, not normalised: it may be cut anywhere).
+        var prefix: String?
+        /// The prefix may be a function word being typed ("chef d" of "chef de projet"): titles
+        /// without a word that starts so come too.
+        var prefixOptional: Bool
+        /// The folded words as typed, function words included, one space apart: a title whose
+        /// own words start so is one the query starts (`Ranking.titleStartFirst`).
+        var spelled: String
+        /// The words before the last as typed (not normalised), for the abbreviated reading.
+        var typed: [String]
+    }
+
+    static func parse(_ query: String) -> ParsedQuery {
+        let tokens = Tokenizer.tokenize(query)
+        var whole: [String] = []
+        var typed: [String] = []
+        for token in tokens.dropLast() where !FrenchWords.isStopword(token.word) {
+            let w = TitleKey.normalise(token.word)
+            if !whole.contains(w) {
+                whole.append(w)
+                typed.append(token.word)
+            }
+        }
+        let prefix = tokens.last?.word
+        let optional = prefix.map { p in FrenchWords.stopwords.contains { $0.hasPrefix(p) } } ?? false
+        return ParsedQuery(whole: whole, prefix: prefix, prefixOptional: optional, spelled: tokens.map(\.word).joined(separator: " "), typed: typed)
+    }
+
+    /// How a title matched, worst last: the first part of a score.
+    enum Tier: Int64 {
+        /// The title starts with the query: its first words are the query's, the last one
+        /// completed (or its words as written start with the words typed).
+        case startsTitle = 0
+        /// The title has all the query's words.
+        case contains = 1
+        /// The title has all but the last, a function word being typed.
+        case withoutPrefix = 2
+    }
+
+    /// The best titles for `query`, at most `limit` (clamped to 1…`maximumLimit`); empty when
+    /// the query has no word or nothing matches.
+    ///
+    /// When no title has the words before the last as whole words, they are read as
+    /// abbreviations too ("dév web": every word a prefix), rather than answer nothing.
+    public func suggest(_ query: String, limit: Int) -> [TitleSuggestion] {
+        let q = Self.parse(query)
+        guard let p = q.prefix else { return [] }
+        var best = TopK(limit: min(max(limit, 1), Self.maximumLimit))
+        collect(q.whole.map(Constraint.whole) + [.prefix(p)], tier: nil, spelled: q.spelled, into: &best)
+        if q.prefixOptional && !q.whole.isEmpty { collect(q.whole.map(Constraint.whole), tier: .withoutPrefix, spelled: q.spelled, into: &best) }
+        if best.isEmpty && !q.typed.isEmpty { collect(q.typed.map(Constraint.prefix) + [.prefix(p)], tier: nil, spelled: q.spelled, into: &best) }
+        return best.sorted().map { entries[Int($0.entry)].suggestion }
+    }
+
+    /// Offers to `best` every title that meets all the constraints. `tier`: the tier of a title
+    /// that does not start with the query (nil: `contains`, and `startsTitle` for one that does).
+    private func collect(_ constraints: [Constraint], tier fallback: Tier?, spelled: String, into best: inout TopK) {
+        // The narrowest constraint drives: its range's keys meet it (at the key's position).
+        var driver: (range: Range<Int>, constraint: Int)?
+        for (i, c) in constraints.enumerated() {
+            let r: Range<Int>
+            switch c {
+            case .whole(let w): r = wordRange(w)
+            case .prefix(let p): r = prefixRange(p)
+            }
+            if r.isEmpty { return }
+            if driver == nil || r.count < driver!.range.count { driver = (r, i) }
+        }
+        guard let driver else { return }
+        for k in driver.range {
+            let key = keys[k]
+            let e = Int(key.entry)
+            // Even as a title the query starts, it would not make the list.
+            guard best.wouldTake(Int64(entries[e].rank)) else { continue }
+            var leads = true
+            var meets = true
+            for (i, c) in constraints.enumerated() {
+                if i == driver.constraint {
+                    leads = leads && key.position == Int32(i)
+                    continue
+                }
+                switch c {
+                case .whole(let w):
+                    let words = entries[e].words
+                    guard words.contains(w) else { meets = false; break }
+                    leads = leads && i < words.count && words[i] == w
+                case .prefix(let p):
+                    let forms = entries[e].forms
+                    guard forms.contains(where: { $0.form.utf8.starts(with: p.utf8) }) else { meets = false; break }
+                    leads = leads && forms.contains { $0.position == Int32(i) && $0.form.utf8.starts(with: p.utf8) }
+                }
+                if !meets { break }
+            }
+            guard meets else { continue }
+            let starts = (leads && fallback == nil) || entries[e].spelled.utf8.starts(with: spelled.utf8)
+            let tier: Tier = starts && ranking.titleStartFirst ? .startsTitle : fallback ?? .contains
+            best.offer(entry: Int32(e), score: tier.rawValue << 32 | Int64(entries[e].rank))
+        }
+    }
+
+    /// The keys whose form starts with `prefix`.
+    func prefixRange(_ prefix: String) -> Range<Int> {
+        run(from: prefix) { $0.utf8.starts(with: prefix.utf8) }
+    }
+
+    /// The keys whose form is `word`.
+    func wordRange(_ word: String) -> Range<Int> {
+        run(from: word) { $0 == word }
+    }
+
+    /// The keys from the first at or after `form` while `holds` (true then false from there:
+    /// found by a second binary search).
+    private func run(from form: String, while holds: (String) -> Bool) -> Range<Int> {
+        let lower = lowerBound(form)
+        var upper = lower
+        var hi = keys.count
+        while upper < hi {
+            let mid = (upper + hi) / 2
+            if holds(keys[mid].form) { upper = mid + 1 } else { hi = mid }
+        }
+        return lower..<upper
+    }
+
+    private func lowerBound(_ form: String) -> Int {
+        var lo = 0, hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid].form < form { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// The best `limit` entries seen, by score (lower is better), each once.
+struct TopK {
+    let limit: Int
+    private var items: [(entry: Int32, score: Int64)] = []
+
+    init(limit: Int) {
+        self.limit = limit
+        items.reserveCapacity(limit + 1)
+    }
+
+    /// False when an entry of this score would not enter the list.
+    func wouldTake(_ score: Int64) -> Bool {
+        items.count < limit || score < items[items.count - 1].score
+    }
+
+    mutating func offer(entry: Int32, score: Int64) {
+        if items.count == limit, let last = items.last, score >= last.score { return }
+        if let i = items.firstIndex(where: { $0.entry == entry }) {
+            guard score < items[i].score else { return }
+            items.remove(at: i)
+        }
+        let at = items.firstIndex { score < $0.score } ?? items.count
+        items.insert((entry, score), at: at)
+        if items.count > limit { items.removeLast() }
+    }
+
+    var isEmpty: Bool { items.isEmpty }
+
+    func sorted() -> [(entry: Int32, score: Int64)] { items }
+}
