@@ -12,8 +12,9 @@ public struct HTTPSettings: Sendable {
     public var staticDirectory: String?
     /// The bearer token every route but `/healthz` requires (nil: none).
     public var token: String?
-    /// Longest request target (path and query), in bytes; longer: 414.
-    public var maximumURILength = 8192
+    /// Longest request target (path and query), in bytes; longer: 414. The listener sets it to
+    /// the socket's longest line: a query too long for the socket is refused by the same check.
+    public var maximumURILength = 1 << 20
     /// The Prometheus text of `/metrics` (nil: no such route).
     public var metrics: (@Sendable () -> [UInt8])?
 
@@ -46,6 +47,13 @@ final class HTTPHandler: ChannelInboundHandler {
     private var answered = false
     /// A request is with the search pool (the connection is not idle).
     private var inFlight = false
+    /// The body is over the limit: the rest is read and dropped, then answered 413.
+    private var discarding = false
+    /// Bytes of the body read so far.
+    private var received = 0
+    private var tooLarge: ProtocolError {
+        ProtocolError(.lineTooLong, "a request body may be at most \(maximumBody) bytes (limits.max_line_bytes); the connection is closed")
+    }
 
     init(dispatcher: RequestDispatcher, settings: HTTPSettings, files: StaticFiles?, maximumBody: Int, logger: Logger) {
         self.dispatcher = dispatcher
@@ -61,10 +69,19 @@ final class HTTPHandler: ChannelInboundHandler {
             self.head = head
             body.removeAll(keepingCapacity: true)
             answered = false
+            discarding = false
+            received = 0
             if head.uri.utf8.count > settings.maximumURILength {
                 refuse(414, ProtocolError(.badRequest, "the request target is longer than \(settings.maximumURILength) bytes"), head: head, close: true, context: context)
             } else if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maximumBody {
-                refuse(413, ProtocolError(.lineTooLong, "a request body may be at most \(maximumBody) bytes (limits.max_line_bytes); the connection is closed"), head: head, close: true, context: context)
+                // A client that waits for 100-continue has sent nothing more: answer now. Any
+                // other is sending its body, which is read and dropped, then answered (closing
+                // first would reset the connection before the client reads the answer).
+                if head.headers.first(name: "expect")?.lowercased() == "100-continue" || length > 2 * maximumBody {
+                    refuse(413, tooLarge, head: head, close: true, context: context)
+                } else {
+                    discarding = true
+                }
             } else if !authorized(head) {
                 var headers = HTTPHeaders()
                 headers.add(name: "www-authenticate", value: "Bearer")
@@ -72,8 +89,11 @@ final class HTTPHandler: ChannelInboundHandler {
             }
         case .body(var chunk):
             guard !answered, let head else { return }
-            if body.count + chunk.readableBytes > maximumBody {
-                refuse(413, ProtocolError(.lineTooLong, "a request body may be at most \(maximumBody) bytes (limits.max_line_bytes); the connection is closed"), head: head, close: true, context: context)
+            received += chunk.readableBytes
+            if received > maximumBody {
+                body.removeAll()
+                discarding = true
+                if received > 2 * maximumBody { refuse(413, tooLarge, head: head, close: true, context: context) }
                 return
             }
             body.append(contentsOf: chunk.readBytes(length: chunk.readableBytes) ?? [])
@@ -81,6 +101,10 @@ final class HTTPHandler: ChannelInboundHandler {
             guard let head else { return }
             self.head = nil
             if answered { return }
+            if discarding {
+                refuse(413, tooLarge, head: head, close: true, context: context)
+                return
+            }
             handle(head, context: context)
         }
     }
@@ -205,6 +229,43 @@ extension Substring {
         while s.first == " " || s.first == "\t" { s = s.dropFirst() }
         while s.last == " " || s.last == "\t" { s = s.dropLast() }
         return s
+    }
+}
+
+/// Answers a request NIOHTTP1 cannot parse with 400 and the protocol's error object, then the
+/// connection closes (NIOHTTP1's own handler answers with no body).
+final class HTTPParseErrors: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private var responding = false
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parse = error as? HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        if !responding {
+            let body = HTTPRoutes.failureBody(ProtocolError(.badRequest, "the request is not valid HTTP/1.1 (\(parse))"))
+            let headers = HTTPHeaders([("connection", "close"), ("content-type", "application/json"), ("content-length", "\(body.count)")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+            var buffer = context.channel.allocator.buffer(capacity: body.count)
+            buffer.writeBytes(body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        context.fireErrorCaught(error)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head) where head.status.code >= 200: responding = true
+        case .end: responding = false
+        default: break
+        }
+        context.write(data, promise: promise)
     }
 }
 

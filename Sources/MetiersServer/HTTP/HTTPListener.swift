@@ -14,6 +14,8 @@ enum HTTPListener {
         dispatcher: RequestDispatcher, logger: Logger
     ) async throws -> any Channel {
         let state = dispatcher.state
+        var http = http
+        http.maximumURILength = min(http.maximumURILength, settings.maximumLineLength)
         let files: StaticFiles?
         if let directory = http.staticDirectory {
             files = StaticFiles(directory: directory)
@@ -41,7 +43,8 @@ enum HTTPListener {
                     channel.closeFuture.whenComplete { _ in state.connectionClosed() }
                     let idle = TimeAmount.nanoseconds(settings.idleTimeout.wholeNanoseconds)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+                    try channel.pipeline.syncOperations.addHandler(HTTPParseErrors())
                     try channel.pipeline.syncOperations.addHandler(
                         HTTPHandler(dispatcher: dispatcher, settings: http, files: files, maximumBody: settings.maximumLineLength, logger: logger))
                 }

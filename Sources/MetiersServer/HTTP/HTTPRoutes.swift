@@ -80,6 +80,8 @@ enum HTTPRoutes {
         case let s where s.first == "v1":
             return notFound(path)
         default:
+            // The page's routes take GET whether or not a directory is served.
+            guard get else { return methodNotAllowed(method, allow: "GET, HEAD") }
             guard hasStatic else { return notFound(path) }
             let relative: [String]
             switch segments {
