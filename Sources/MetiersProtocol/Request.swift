@@ -20,6 +20,8 @@ public enum RequestLimits {
     public static let maxPostings = 1000
     /// Most values in one filter.
     public static let maxFilterValues = 100
+    /// Most moves a `mobility` request may follow each way.
+    public static let maxSteps = 10
     /// Deepest nesting of arrays and objects in a request line (a request needs 3).
     public static let maxJSONDepth = 32
 }
@@ -62,6 +64,9 @@ public struct Request: Equatable, Sendable {
         /// A ROME code (fine `M1855` or older-generation `M1805`): its label, appellations and
         /// the cards that carry it.
         case rome(code: String)
+        /// Career paths around a card: the cards people come from and go to along the
+        /// passerelles, within `steps` moves (1–10, default 2), and the edges between them.
+        case mobility(card: String, steps: Int?)
 
         /// The `op` string.
         public var name: String {
@@ -76,12 +81,13 @@ public struct Request: Equatable, Sendable {
             case .stats: "stats"
             case .reload: "reload"
             case .rome: "rome"
+            case .mobility: "mobility"
             }
         }
     }
 
     /// The operations of this protocol version.
-    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome"]
+    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome", "mobility"]
 
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
@@ -150,6 +156,8 @@ public struct Request: Equatable, Sendable {
             operation = .reload
         case "rome":
             operation = .rome(code: try fields.romeCode())
+        case "mobility":
+            operation = .mobility(card: try fields.cardID(), steps: try fields.optionalInteger("steps", range: 1...RequestLimits.maxSteps))
         default:
             throw ProtocolError(.unknownOp, "unknown op '\(op)'; one of: \(operations.joined(separator: ", "))")
         }
@@ -180,7 +188,7 @@ public struct Request: Equatable, Sendable {
 /// What a client sends: the fields of `Request.decode`, those at their default left out.
 extension Request: Encodable {
     enum CodingKeys: String, CodingKey {
-        case v, id, op, query, title, limit, offset, explain, facets, postings, card, code
+        case v, id, op, query, title, limit, offset, explain, facets, postings, card, code, steps
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -206,6 +214,9 @@ extension Request: Encodable {
             try c.encodeIfPresent(limit, forKey: .limit)
         case .rome(let code):
             try c.encode(code, forKey: .code)
+        case .mobility(let card, let steps):
+            try c.encode(card, forKey: .card)
+            try c.encodeIfPresent(steps, forKey: .steps)
         case .cards, .health, .stats, .reload:
             break
         }

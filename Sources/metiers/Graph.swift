@@ -1,5 +1,6 @@
 import ArgumentParser
 import MetiersClient
+import MetiersModel
 import MetiersProtocol
 
 struct Similar: ParsableCommand {
