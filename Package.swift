@@ -126,6 +126,6 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["MetiersServer", "MetiersTestSupport"]),
         // The hostile-input suite, against the live daemon.
-        .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
+        .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersClient", "MetiersTestSupport"]),
     ]
 )

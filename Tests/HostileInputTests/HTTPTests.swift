@@ -1,4 +1,5 @@
 import Foundation
+import MetiersClient
 import MetiersTestSupport
 import XCTest
 
@@ -127,6 +128,20 @@ final class HTTPTests: HostileTestCase {
         XCTAssertEqual(try wire.get("/healthz").status, 200)
     }
 
+    func testAClientTricklingARequestIsClosedAfterTheIdleTimeout() throws {
+        let wire = try http()
+        try wire.write(Array("GET /healthz HTTP/1.1\r\n".utf8))
+        let started = Date()
+        var closed = false
+        while Date().timeIntervalSince(started) < HostileLimits.idleTimeout * 3 {
+            usleep(300_000)
+            try wire.write(Array("X-Slow: 1\r\n".utf8))
+            if wire.isClosed() { closed = true; break }
+        }
+        XCTAssertTrue(closed, "a connection that completes no request stays open")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), HostileLimits.idleTimeout * 0.9)
+    }
+
     func testStaticFilesAndPathSafety() throws {
         let wire = try http()
         let page = try wire.get("/")
@@ -167,20 +182,7 @@ final class HTTPTests: HostileTestCase {
             config += "token_file = \"token\"\n"
         }
         write(directory + "/metiers.toml", config)
-        return (directory + "/metiers.toml", freePort())
-    }
-
-    static func freePort() -> Int {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (directory + "/metiers.toml", LoopbackTCP.freePort())
     }
 }
 
@@ -203,15 +205,8 @@ final class HTTPWire {
 
     init(port: Int, token: String? = nil) throws {
         self.token = token
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { throw HarnessError("cannot connect to 127.0.0.1:\(port): errno \(errno)") }
+        guard let fd = LoopbackTCP.connect(port: port) else { throw HarnessError("cannot connect to 127.0.0.1:\(port): errno \(errno)") }
+        self.fd = fd
         var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
@@ -257,6 +252,13 @@ final class HTTPWire {
         let body = Array(buffer[..<length])
         buffer.removeFirst(length)
         return Answer(status: status, headers: headers, body: body)
+    }
+
+    /// Whether the daemon closed the connection (a read finds the end, without waiting).
+    func isClosed() -> Bool {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_DONTWAIT) | Int32(MSG_PEEK))
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
     private func fill() throws {

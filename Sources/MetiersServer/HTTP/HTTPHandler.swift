@@ -39,7 +39,12 @@ final class HTTPHandler: ChannelInboundHandler {
     private let settings: HTTPSettings
     private let files: StaticFiles?
     private let maximumBody: Int
+    private let idleTimeout: Duration
     private let logger: Logger
+    /// When the connection last completed a request (or opened): a client that trickles bytes
+    /// without finishing a request is closed after the idle timeout, as on the socket.
+    private var lastProgress = NIODeadline.now()
+    private var idleCheck: RepeatedTask?
 
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
@@ -55,12 +60,32 @@ final class HTTPHandler: ChannelInboundHandler {
         ProtocolError(.lineTooLong, "a request body may be at most \(maximumBody) bytes (limits.max_line_bytes); the connection is closed")
     }
 
-    init(dispatcher: RequestDispatcher, settings: HTTPSettings, files: StaticFiles?, maximumBody: Int, logger: Logger) {
+    init(dispatcher: RequestDispatcher, settings: HTTPSettings, files: StaticFiles?, maximumBody: Int, idleTimeout: Duration, logger: Logger) {
         self.dispatcher = dispatcher
         self.settings = settings
         self.files = files
         self.maximumBody = maximumBody
+        self.idleTimeout = idleTimeout
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let timeout = TimeAmount.nanoseconds(idleTimeout.wholeNanoseconds)
+        let check = TimeAmount.nanoseconds(max(idleTimeout.wholeNanoseconds / 4, 10_000_000))
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { task in
+            let (handler, context) = loopBound.value
+            guard !handler.inFlight, NIODeadline.now() - handler.lastProgress > timeout else { return }
+            task.cancel()
+            handler.dispatcher.state.idleClosed()
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -201,20 +226,10 @@ final class HTTPHandler: ChannelInboundHandler {
             buffer.writeBytes(bytes)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
+        lastProgress = .now()
         let channel = context.channel
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            if !inFlight && head == nil {
-                dispatcher.state.idleClosed()
-                context.close(promise: nil)
-            }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -41,12 +41,12 @@ enum HTTPListener {
                         return
                     }
                     channel.closeFuture.whenComplete { _ in state.connectionClosed() }
-                    let idle = TimeAmount.nanoseconds(settings.idleTimeout.wholeNanoseconds)
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(HTTPParseErrors())
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPHandler(dispatcher: dispatcher, settings: http, files: files, maximumBody: settings.maximumLineLength, logger: logger))
+                        HTTPHandler(
+                            dispatcher: dispatcher, settings: http, files: files, maximumBody: settings.maximumLineLength,
+                            idleTimeout: settings.idleTimeout, logger: logger))
                 }
             }
         let channel = try await bootstrap.bind(host: http.host, port: http.port).get()
