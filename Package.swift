@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The only code that includes <xapian.h>: a pure-C header over Xapian 1.4.
@@ -62,11 +64,14 @@ let package = Package(
         ]),
         // The wire protocol: versioned Codable requests and responses.
         .target(name: "MetiersProtocol", dependencies: ["MetiersModel"]),
-        // The daemon: request handling and the SwiftNIO Unix-socket server.
+        // The daemon: request handling, the SwiftNIO Unix-socket server and the HTTP listener.
+        // Counts through the Metrics API; only metiersd picks the backend (Prometheus).
         .target(name: "MetiersServer", dependencies: [
             "MetiersProtocol", "MetiersSearch", "MetiersModel",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,6 +94,8 @@ let package = Package(
         .executableTarget(name: "metiersd", dependencies: [
             "MetiersServer", "MetiersSearch", "MetiersConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -119,6 +126,6 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["MetiersServer", "MetiersTestSupport"]),
         // The hostile-input suite, against the live daemon.
-        .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
+        .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersClient", "MetiersTestSupport"]),
     ]
 )

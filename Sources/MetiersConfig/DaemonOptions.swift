@@ -16,6 +16,9 @@ public struct DaemonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel: String?
 
+    @Option(help: "Also serve HTTP on this address (host:port, e.g. 127.0.0.1:8080; empty: off).")
+    public var http: String?
+
     @Option(help: "Event-loop threads (0: one per core).")
     public var threads: Int?
 
@@ -59,7 +62,7 @@ public struct DaemonOptions: ParsableArguments {
     public var settings = Settings()
 
     enum CodingKeys: CodingKey {
-        case config, db, socket, logLevel, threads, minConfidence, maxLineBytes, maxConnections, idleTimeout
+        case config, db, socket, http, logLevel, threads, minConfidence, maxLineBytes, maxConnections, idleTimeout
         case requestTimeoutMs, reloadCheck, searchWorkers, maxQueue, maxPhrases, maxPhraseWords, maxExclusions, maxTerms
     }
 
@@ -74,6 +77,7 @@ public struct DaemonOptions: ParsableArguments {
         var s = try Settings.load(explicit: config, environment: environment)
         s.override(\.index.database, with: db, key: "index.database", flag: "--db")
         s.override(\.daemon.socket, with: socket, key: "daemon.socket", flag: "--socket")
+        s.override(\.http.listen, with: http, key: "http.listen", flag: "--http")
         s.override(\.daemon.logLevel, with: logLevel, key: "daemon.log_level", flag: "--log-level")
         s.override(\.daemon.threads, with: threads, key: "daemon.threads", flag: "--threads")
         s.override(\.search.minConfidence, with: minConfidence.map { Optional($0) }, key: "search.min_confidence", flag: "--min-confidence")

@@ -69,7 +69,19 @@ public struct Settings: Equatable, Sendable {
         public init() {}
     }
 
+    /// `[http]`: the HTTP listener beside the socket, off unless `listen` is set.
+    public struct HTTP: Equatable, Sendable {
+        /// `host:port` to listen on (`127.0.0.1:8080`, `[::1]:8080`); empty: no HTTP listener.
+        public var listen = ""
+        /// Directory of the web page served at `/` (empty: none).
+        public var staticDirectory = ""
+        /// File holding the bearer token every route but `/healthz` then requires (empty: none).
+        public var tokenFile = ""
+        public init() {}
+    }
+
     public var daemon = Daemon()
+    public var http = HTTP()
     public var index = Index()
     public var search = Search()
     public var limits = Limits()

@@ -78,12 +78,13 @@ func directory(of path: String) -> String {
 // MARK: - Decoding: each section over its defaults, key by key.
 
 extension Settings: Decodable {
-    enum CodingKeys: String, CodingKey { case daemon, index, search, limits }
+    enum CodingKeys: String, CodingKey { case daemon, http, index, search, limits }
 
     public init(from decoder: any Decoder) throws {
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         daemon = try c.decodeIfPresent(Daemon.self, forKey: .daemon) ?? daemon
+        http = try c.decodeIfPresent(HTTP.self, forKey: .http) ?? http
         index = try c.decodeIfPresent(Index.self, forKey: .index) ?? index
         search = try c.decodeIfPresent(Search.self, forKey: .search) ?? search
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? limits
@@ -103,6 +104,21 @@ extension Settings.Daemon: Decodable {
         try c.setting(&logLevel, .logLevel)
         try c.setting(&threads, .threads)
         try c.setting(&searchWorkers, .searchWorkers)
+    }
+}
+
+extension Settings.HTTP: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case listen, staticDirectory = "static", tokenFile = "token_file"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let base = decoder.userInfo[.baseDirectory] as? String
+        try c.setting(&listen, .listen)
+        try c.path(&staticDirectory, .staticDirectory, base: base)
+        try c.path(&tokenFile, .tokenFile, base: base)
     }
 }
 

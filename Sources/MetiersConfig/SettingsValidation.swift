@@ -12,6 +12,10 @@ extension Settings {
             throw SettingsError(source(of: "daemon.log_level"), .invalid(
                 key: "daemon.log_level", expected: "one of \(Self.logLevels.joined(separator: ", "))", found: "\"\(daemon.logLevel)\""))
         }
+        if !http.listen.isEmpty, HTTPAddress(http.listen) == nil {
+            throw SettingsError(source(of: "http.listen"), .invalid(
+                key: "http.listen", expected: "host:port (127.0.0.1:8080, [::1]:8080), or empty for no HTTP listener", found: "\"\(http.listen)\""))
+        }
         try check("daemon.threads", daemon.threads, 0...256)
         try check("daemon.search_workers", daemon.searchWorkers, 0...256)
         try check("index.reload_check_seconds", index.reloadCheckSeconds, 0...86_400)
@@ -34,5 +38,31 @@ extension Settings {
     private func check<Value: Comparable>(_ key: String, _ value: Value, _ range: ClosedRange<Value>) throws(SettingsError) {
         guard !range.contains(value) else { return }
         throw SettingsError(source(of: key), .invalid(key: key, expected: "between \(range.lowerBound) and \(range.upperBound)", found: "\(value)"))
+    }
+}
+
+/// An HTTP listening address, `host:port`: an IPv4 address or name, or an IPv6 address in
+/// brackets, and a port 0–65535 (0: any free port).
+public struct HTTPAddress: Equatable, Sendable {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") {
+            guard host.hasSuffix("]"), host.count > 2 else { return nil }
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(Character(":")) {
+            return nil
+        }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    /// Whether the host is a loopback address (127.0.0.0/8, ::1, localhost): only this machine reaches it.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

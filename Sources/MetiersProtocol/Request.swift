@@ -25,6 +25,8 @@ public enum RequestLimits {
     /// Largest `suggest` limit, and the one used when the request gives none.
     public static let maxSuggestLimit = 20
     public static let defaultSuggestLimit = 8
+    /// Most moves a `mobility` request may follow each way.
+    public static let maxSteps = 10
     /// Deepest nesting of arrays and objects in a request line (a request needs 3).
     public static let maxJSONDepth = 32
 }
@@ -70,6 +72,9 @@ public struct Request: Equatable, Sendable {
         /// Title typeahead: the job titles that best complete `query` (the last word a prefix),
         /// at most `limit` (1…20; nil: 8).
         case suggest(query: String, limit: Int?)
+        /// Career paths around a card: the cards people come from and go to along the
+        /// passerelles, within `steps` moves (1–10, default 2), and the edges between them.
+        case mobility(card: String, steps: Int?)
 
         /// The `op` string.
         public var name: String {
@@ -85,12 +90,13 @@ public struct Request: Equatable, Sendable {
             case .reload: "reload"
             case .rome: "rome"
             case .suggest: "suggest"
+            case .mobility: "mobility"
             }
         }
     }
 
     /// The operations of this protocol version.
-    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome", "suggest"]
+    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome", "suggest", "mobility"]
 
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
@@ -161,6 +167,8 @@ public struct Request: Equatable, Sendable {
             operation = .rome(code: try fields.romeCode())
         case "suggest":
             operation = .suggest(query: try fields.suggestQuery(), limit: try fields.optionalInteger("limit", range: 1...RequestLimits.maxSuggestLimit))
+        case "mobility":
+            operation = .mobility(card: try fields.cardID(), steps: try fields.optionalInteger("steps", range: 1...RequestLimits.maxSteps))
         default:
             throw ProtocolError(.unknownOp, "unknown op '\(op)'; one of: \(operations.joined(separator: ", "))")
         }
@@ -191,7 +199,7 @@ public struct Request: Equatable, Sendable {
 /// What a client sends: the fields of `Request.decode`, those at their default left out.
 extension Request: Encodable {
     enum CodingKeys: String, CodingKey {
-        case v, id, op, query, title, limit, offset, explain, facets, postings, card, code
+        case v, id, op, query, title, limit, offset, explain, facets, postings, card, code, steps
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -220,6 +228,9 @@ extension Request: Encodable {
         case .suggest(let query, let limit):
             try c.encode(query, forKey: .query)
             try c.encodeIfPresent(limit, forKey: .limit)
+        case .mobility(let card, let steps):
+            try c.encode(card, forKey: .card)
+            try c.encodeIfPresent(steps, forKey: .steps)
         case .cards, .health, .stats, .reload:
             break
         }

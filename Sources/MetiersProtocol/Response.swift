@@ -112,6 +112,7 @@ public enum ResponseBody: Equatable, Sendable {
     case reload(ReloadBody)
     case rome(RomeBody)
     case suggest(SuggestBody)
+    case mobility(MobilityBody)
 
     /// The operation answered (nil for `.none`).
     public var op: String? {
@@ -128,6 +129,7 @@ public enum ResponseBody: Equatable, Sendable {
         case .reload: "reload"
         case .rome: "rome"
         case .suggest: "suggest"
+        case .mobility: "mobility"
         }
     }
 
@@ -145,6 +147,7 @@ public enum ResponseBody: Equatable, Sendable {
         case "reload": self = .reload(try ReloadBody(from: decoder))
         case "rome": self = .rome(try RomeBody(from: decoder))
         case "suggest": self = .suggest(try SuggestBody(from: decoder))
+        case "mobility": self = .mobility(try MobilityBody(from: decoder))
         default:
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: decoder.codingPath, debugDescription: "a successful response to an unknown op '\(op ?? "")'"))
@@ -165,6 +168,7 @@ public enum ResponseBody: Equatable, Sendable {
         case .reload(let body): try body.encode(to: encoder)
         case .rome(let body): try body.encode(to: encoder)
         case .suggest(let body): try body.encode(to: encoder)
+        case .mobility(let body): try body.encode(to: encoder)
         }
     }
 }
@@ -218,6 +222,27 @@ public struct ShowBody: Codable, Equatable, Sendable {
 public struct SimilarBody: Codable, Equatable, Sendable {
     public var results: [SearchResult]
     public init(results: [SearchResult]) { self.results = results }
+}
+
+/// `mobility`: the card, the cards around it along the passerelles (nearest first, each with
+/// its direction and distance), and the passerelles between them.
+public struct MobilityBody: Codable, Equatable, Sendable {
+    /// The card asked about.
+    public var card: String
+    /// Moves followed each way.
+    public var steps: Int
+    /// The card (`center`, distance 0), then the cards within `steps` moves, nearest first;
+    /// each `origin` (people come from it to the card), `evolution` (people go to it), or `both`.
+    public var nodes: [Neighbourhood.Node]
+    /// Passerelles between the nodes: people move from `source` to `target`.
+    public var edges: [Neighbourhood.Edge]
+
+    public init(card: String, steps: Int, nodes: [Neighbourhood.Node], edges: [Neighbourhood.Edge]) {
+        self.card = card
+        self.steps = steps
+        self.nodes = nodes
+        self.edges = edges
+    }
 }
 
 /// `cards`: every card's summary.

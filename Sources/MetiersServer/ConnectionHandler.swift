@@ -132,16 +132,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             case .answer(let bytes):
                 write(bytes, context: context)
             case .work(let id, let op, let job):
-                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                let channel = context.channel
-                let admission = dispatcher.pool.submit { handler in
-                    // The client went away while the request waited: no work for it.
-                    let bytes = channel.isActive ? job(handler) : nil
-                    loopBound.eventLoop.execute {
-                        let (connection, context) = loopBound.value
-                        connection.finished(bytes, context: context)
-                    }
-                }
+                let admission = dispatcher.submit(job, context: context) { [self] bytes, context in finished(bytes, context: context) }
                 switch admission {
                 case .accepted:
                     inFlight = true
@@ -273,6 +264,23 @@ final class RequestDispatcher: Sendable {
                 return .answer(bytes)
             }
             return .work(id: request.id, op: request.operation.name) { handler in handler.respondEncoded(to: request, started: started) }
+        }
+    }
+
+    /// Hands `job` to the search pool; `answered` runs on the connection's event loop with the
+    /// response (nil when the client went away while the request waited: no work is done for it).
+    func submit(
+        _ job: @escaping @Sendable (RequestHandler) -> [UInt8], context: ChannelHandlerContext,
+        answered: @escaping ([UInt8]?, ChannelHandlerContext) -> Void
+    ) -> SearchPool.Admission {
+        let loopBound = NIOLoopBound((answered, context), eventLoop: context.eventLoop)
+        let channel = context.channel
+        return pool.submit { handler in
+            let bytes = channel.isActive ? job(handler) : nil
+            loopBound.eventLoop.execute {
+                let (answered, context) = loopBound.value
+                answered(bytes, context)
+            }
         }
     }
 

@@ -23,6 +23,8 @@ public enum ServerError: Error, CustomStringConvertible {
     case notASocket(String)
     /// The socket could not be bound.
     case bind(String, any Error)
+    /// The HTTP listener could not be bound.
+    case bindHTTP(String, any Error)
     /// The index could not be opened.
     case index(SearchError)
 
@@ -31,6 +33,7 @@ public enum ServerError: Error, CustomStringConvertible {
         case .socketInUse(let path): "another daemon already answers on \(path); stop it or choose another --socket"
         case .notASocket(let path): "\(path) exists and is not a socket; remove it or choose another --socket"
         case .bind(let path, let error): "cannot listen on \(path): \(error)"
+        case .bindHTTP(let address, let error): "cannot listen for HTTP on \(address): \(error)"
         case .index(let error): "\(error)"
         }
     }
@@ -65,6 +68,8 @@ public struct ServerSettings: Sendable {
     public var queryLimits: QueryLimits
     /// Bad-request notices logged per second at most (not a setting: what keeps the log readable).
     public var badRequestNoticesPerSecond = 10
+    /// The HTTP listener beside the socket (nil: none).
+    public var http: HTTPSettings?
 
     public init(
         socketPath: String, databasePath: String, maximumLineLength: Int, defaultLimit: Int, ranking: RankingOptions,
@@ -213,6 +218,7 @@ public final class MetiersServer: Service, Sendable {
                 timeBudget: settings.requestTimeout, queryLimits: settings.queryLimits, notices: notices, logger: logger)
         }
         let pool = SearchPool(capacity: max(1, settings.maximumQueuedRequests), logger: logger)
+        pool.metrics = state.metrics
         for handler in handlers {
             handler.shareWork = { [weak pool] job in pool?.submitShare(job) }
             handler.otherWorkers = handlers.count - 1
@@ -272,6 +278,17 @@ public final class MetiersServer: Service, Sendable {
         } catch {
             throw ServerError.bind(settings.socketPath, error)
         }
+        var httpChannel: (any Channel)?
+        if let http = settings.http {
+            do {
+                httpChannel = try await HTTPListener.bind(http, settings: settings, group: group, quiesce: quiesce, dispatcher: dispatcher, logger: logger)
+            } catch {
+                try? await channel.close()
+                if !adopted { unlink(settings.socketPath) }
+                throw ServerError.bindHTTP("\(http.host):\(http.port)", error)
+            }
+        }
+        _ = httpChannel
         logger.info("listening", metadata: [
             "socket": "\(settings.socketPath)", "database": "\(settings.databasePath)", "index_version": "\(indexVersion)",
             "socket_activated": "\(adopted)",

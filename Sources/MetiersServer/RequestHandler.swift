@@ -178,6 +178,8 @@ public final class RequestHandler {
             }))
         case .cards:
             body = .cards(CardsBody(cards: try index.allCards().map(\.summary)))
+        case .mobility(let id, let steps):
+            body = .mobility(try mobility(of: id, steps: steps ?? Self.defaultSteps))
         case .rome(let code):
             let (lookup, cards) = try index.romeCode(code)
             body = .rome(RomeBody(rome: RomeCode(
@@ -204,6 +206,17 @@ public final class RequestHandler {
             preconditionFailure("answered by adminResponse")
         }
         return Response(id: request.id, indexVersion: indexVersion, body)
+    }
+
+    /// Moves a `mobility` request follows when it gives no `steps`.
+    static let defaultSteps = 2
+
+    /// The passerelles around a card, from every card's summary (the graph the CLI draws).
+    private func mobility(of id: String, steps: Int) throws(SearchError) -> MobilityBody {
+        let cards = try index.allCards().map(\.summary)
+        guard cards.contains(where: { $0.id == id }) else { throw .notFound(id: id) }
+        let around = MobilityGraph(cards: cards).neighbourhood(of: id, steps: steps)
+        return MobilityBody(card: id, steps: steps, nodes: around.nodes, edges: around.edges)
     }
 
     private func searchRequest(_ p: SearchParameters, mode: SearchRequest.Mode) -> SearchRequest {

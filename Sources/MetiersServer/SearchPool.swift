@@ -34,6 +34,8 @@ final class SearchPool: @unchecked Sendable {
     private var threads: [Thread] = []
     private let finished = DispatchGroup()
     private let logger: Logger
+    /// Where the queue's depth is reported (`/metrics`).
+    var metrics: ServerMetrics?
 
     /// A job that ran this long leaves memory worth handing back to the system at once.
     static let heavyJob: Duration = .milliseconds(100)
@@ -67,6 +69,7 @@ final class SearchPool: @unchecked Sendable {
         defer { condition.unlock() }
         guard queue.count < capacity, !stopping else { return .refused(queued: queue.count) }
         queue.append(job)
+        metrics?.queued(queue.count)
         condition.signal()
         return .accepted
     }
@@ -142,6 +145,7 @@ final class SearchPool: @unchecked Sendable {
         }
         // A waiting request goes before the next share of a batch already under way.
         guard let job = queue.popFirst() ?? shares.popFirst() else { return nil }
+        metrics?.queued(queue.count)
         busy += 1
         return job
     }

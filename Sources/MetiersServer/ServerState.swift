@@ -45,6 +45,8 @@ public final class ServerState: Sendable {
     }
 
     private let counters = NIOLockedValueBox(Counters())
+    /// The same counts through the Metrics API (`/metrics`).
+    let metrics = ServerMetrics()
     public let startedAt = ContinuousClock.now
     static let latencyWindow = 8192
 
@@ -57,6 +59,7 @@ public final class ServerState: Sendable {
     }
 
     func record(op: String, errorCode: String?, microseconds: Double) {
+        metrics.request(op: op, errorCode: errorCode, nanoseconds: Int64(microseconds * 1000))
         counters.withLockedValue { c in
             c.requests[op, default: 0] += 1
             if let errorCode { c.errors[errorCode, default: 0] += 1 }
@@ -78,11 +81,17 @@ public final class ServerState: Sendable {
             }
             c.open += 1
             c.accepted += 1
+            metrics.connectionsOpen(c.open)
             return true
         }
     }
 
-    func connectionClosed() { counters.withLockedValue { $0.open -= 1 } }
+    func connectionClosed() {
+        counters.withLockedValue {
+            $0.open -= 1
+            metrics.connectionsOpen($0.open)
+        }
+    }
     func idleClosed() { counters.withLockedValue { $0.idleClosed += 1 } }
 
     func reloaded(version: String, builtAt: String, cardCount: Int) {

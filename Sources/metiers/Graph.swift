@@ -1,6 +1,7 @@
 import ArgumentParser
 import MetiersClient
 import MetiersConfig
+import MetiersModel
 import MetiersProtocol
 
 struct Mobility: ParsableCommand {

@@ -3,8 +3,10 @@ import Logging
 import MetiersConfig
 import MetiersSearch
 import MetiersServer
+import Metrics
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -72,10 +74,16 @@ struct Metiersd: AsyncParsableCommand {
             fail("socket activation: \(error)")
         }
 
+        // The Metrics API's backend: what /metrics serves.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var serverSettings = ServerSettings(settings, ranking: ranking, listening: listening)
+        serverSettings.http = ServerSettings.http(settings, token: readToken(settings.http.tokenFile)) { registry.emitToBuffer() }
+
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.daemon.threads > 0 ? settings.daemon.threads : System.coreCount)
         let server: MetiersServer
         do {
-            server = try await MetiersServer(settings: ServerSettings(settings, ranking: ranking, listening: listening), group: group, logger: logger)
+            server = try await MetiersServer(settings: serverSettings, group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             fail("\(error)")
@@ -89,6 +97,17 @@ struct Metiersd: AsyncParsableCommand {
             fail("\(error)")
         }
         try await group.shutdownGracefully()
+    }
+
+    /// The bearer token in `path` (its first line, trimmed); nil when `path` is empty.
+    private func readToken(_ path: String) -> String? {
+        guard !path.isEmpty else { return nil }
+        guard let data = FileManager.default.contents(atPath: path),
+            let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first
+        else { fail("cannot read a token from http.token_file \(path)") }
+        let token = line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
+        guard !token.isEmpty else { fail("http.token_file \(path) holds no token") }
+        return String(token)
     }
 
     /// One line on stderr, exit 1: the way a daemon that cannot start should say so.

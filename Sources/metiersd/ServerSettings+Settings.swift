@@ -26,4 +26,13 @@ extension ServerSettings {
                 maxPhrases: limits.maxPhrases, maxPhraseWords: limits.maxPhraseWords,
                 maxExclusions: limits.maxExclusions, maxTerms: limits.maxTerms))
     }
+
+    /// The HTTP listener of `[http]` (nil when `listen` is empty); `token` read from `token_file`.
+    static func http(_ settings: Settings, token: String?, metrics: (@Sendable () -> [UInt8])?) -> HTTPSettings? {
+        guard let address = HTTPAddress(settings.http.listen) else { return nil }
+        return HTTPSettings(
+            host: address.host, port: address.port,
+            staticDirectory: settings.http.staticDirectory.isEmpty ? nil : settings.http.staticDirectory,
+            token: token, metrics: metrics)
+    }
 }

@@ -51,6 +51,8 @@ import Testing
         expected.index.vocabulary = config + "/vocabulary.tsv"
         expected.index.rome = config + "/../Index/rome"
         expected.index.rankingModel = config + "/ranking-model.json"
+        // The web page beside the repository, for when the HTTP listener is switched on.
+        expected.http.staticDirectory = config + "/../Web"
         #expect(s == expected)
     }
 

@@ -83,6 +83,26 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertEqual(errorCode(try respond(#"{"op":"rome"}"#)), "bad_request")
     }
 
+    func testMobilityAnswersTheGraphAroundACard() throws {
+        let r = try respond(#"{"op":"mobility","card":"concepteur-developpeur","steps":1}"#)
+        XCTAssertEqual(r["ok"] as? Bool, true, "\(r)")
+        let nodes = r["nodes"] as? [[String: Any]] ?? []
+        XCTAssertEqual(nodes.first?["id"] as? String, "concepteur-developpeur")
+        XCTAssertEqual(nodes.first?["direction"] as? String, "center")
+        XCTAssertTrue(nodes.dropFirst().allSatisfy { ($0["distance"] as? Int) == 1 })
+        XCTAssertTrue(nodes.contains { $0["direction"] as? String == "origin" })
+        XCTAssertTrue(nodes.contains { $0["direction"] as? String == "evolution" })
+        let ids = Set(nodes.compactMap { $0["id"] as? String })
+        let edges = r["edges"] as? [[String: String]] ?? []
+        XCTAssertFalse(edges.isEmpty)
+        XCTAssertTrue(edges.allSatisfy { ids.contains($0["source"] ?? "") && ids.contains($0["target"] ?? "") })
+        let wider = try respond(#"{"op":"mobility","card":"concepteur-developpeur"}"#)
+        XCTAssertEqual(wider["steps"] as? Int, 2)
+        XCTAssertGreaterThan((wider["nodes"] as? [Any])?.count ?? 0, nodes.count)
+        XCTAssertEqual(errorCode(try respond(#"{"op":"mobility","card":"nobody"}"#)), "not_found")
+        XCTAssertEqual(errorCode(try respond(#"{"op":"mobility","card":"concepteur-developpeur","steps":0}"#)), "bad_request")
+    }
+
     func testMapShowAndHealth() throws {
         let map = try respond(#"{"op":"map","title":"Ingénieur d'affaires","id":7}"#)
         XCTAssertEqual(map["id"] as? Int, 7)

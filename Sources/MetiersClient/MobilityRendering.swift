@@ -1,61 +1,7 @@
 import MetiersModel
 import MetiersProtocol
 
-/// The passerelles of the referentiel as a directed graph: an edge A → B says people move from
-/// A to B (B lists A among its origines, or A lists B among its évolutions).
-public struct MobilityGraph: Sendable {
-    public let cards: [Card.Summary]
-    /// Targets by source id, in card order.
-    public let next: [String: [String]]
-    /// Sources by target id.
-    public let previous: [String: [String]]
-
-    public init(cards: [Card.Summary]) {
-        self.cards = cards
-        var edges = Set<[String]>()
-        var ordered: [(String, String)] = []
-        func add(_ a: String, _ b: String) {
-            if a != b, edges.insert([a, b]).inserted { ordered.append((a, b)) }
-        }
-        for card in cards {
-            for origin in card.origines { add(origin, card.id) }
-            for evolution in card.evolutions { add(card.id, evolution) }
-        }
-        var next: [String: [String]] = [:]
-        var previous: [String: [String]] = [:]
-        for (a, b) in ordered {
-            next[a, default: []].append(b)
-            previous[b, default: []].append(a)
-        }
-        self.next = next
-        self.previous = previous
-    }
-
-    /// Every edge, sources in card order.
-    public var edges: [(String, String)] {
-        cards.flatMap { card in (next[card.id] ?? []).map { (card.id, $0) } }
-    }
-
-    /// Cards reachable from `id` within `steps` moves, with their distance, nearest first.
-    public func reachable(from id: String, steps: Int, forward: Bool) -> [(id: String, distance: Int)] {
-        var seen: [String: Int] = [id: 0]
-        var frontier = [id]
-        var result: [(String, Int)] = []
-        for distance in 1...max(1, steps) {
-            var following: [String] = []
-            for node in frontier {
-                for neighbour in (forward ? next[node] : previous[node]) ?? [] where seen[neighbour] == nil {
-                    seen[neighbour] = distance
-                    following.append(neighbour)
-                    result.append((neighbour, distance))
-                }
-            }
-            frontier = following
-            if frontier.isEmpty { break }
-        }
-        return result
-    }
-
+extension MobilityGraph {
     /// Graphviz DOT of the whole graph, or of the neighbourhood of `center` within `steps` moves
     /// both ways; familles are clusters.
     public func dot(center: String? = nil, steps: Int = 1) -> String {
