@@ -44,6 +44,7 @@ enum HTTPRoutes {
     static let health = Operation(op: "health", parameters: [:])
     static let stats = Operation(op: "stats", parameters: [:])
     static let show = Operation(op: "show", parameters: [:])
+    static let cards = Operation(op: "cards", parameters: [:])
     static let similar = Operation(op: "similar", parameters: ["limit": ("limit", .integer)])
     static let mobility = Operation(op: "mobility", parameters: ["steps": ("steps", .integer)])
     static let rome = Operation(op: "rome", parameters: [:])
@@ -68,6 +69,7 @@ enum HTTPRoutes {
         case ["v1", "search"]: return only("GET") { line(search, query: query) }
         case ["v1", "map"]: return only("GET") { line(map, query: query) }
         case ["v1", "suggest"]: return only("GET") { line(suggest, query: query) }
+        case ["v1", "cards"]: return only("GET") { line(cards, query: query) }
         case ["v1", "classify"]: return only("POST") { classify(body: body, contentType: contentType, query: query) }
         case let s where s.count == 3 && s[0] == "v1" && s[1] == "cards":
             return only("GET") { line(show, query: query, fixed: ["card": .string(s[2])]) }
