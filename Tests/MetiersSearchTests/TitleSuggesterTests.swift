@@ -103,6 +103,15 @@ final class TitleSuggesterTests: XCTestCase {
         }
     }
 
+    func testHandlesOfOneIndexShareOneSuggester() throws {
+        let first = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        let second = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"), sharing: first)
+        XCTAssertTrue(try first.titleSuggester() === second.titleSuggester())
+        XCTAssertEqual(try second.suggest("chef de pro", limit: 3), try first.suggest("chef de pro", limit: 3))
+        let own = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        XCTAssertFalse(try first.titleSuggester() === own.titleSuggester())
+    }
+
     func testStoredTitlesRoundTrip() throws {
         let titles = [
             StoredTitle(title: "Développeur / Développeuse web", card: "concepteur-developpeur", rome: "M1855"),
