@@ -267,6 +267,8 @@ public struct IndexBuilder {
             if let data = try? encoder.encode(card) { hash.combine(bytes: data) }
         }
         hash.combine(vocabulary.fingerprint)
+        // The suggester's titles carry each row's card and ROME code, which the fingerprint does not.
+        hash.combine(StoredTitles.encode(vocabulary.storedTitles))
         if let rome {
             for a in rome.appellations { hash.combine("\(a.codeOgr)\t\(a.label)\t\(a.codeRome)\t\(a.codeRomeParent)\n") }
             for m in rome.metiers { hash.combine("\(m.code)\t\(m.label)\t\(m.parent)\n") }

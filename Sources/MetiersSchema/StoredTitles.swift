@@ -7,10 +7,7 @@ public struct StoredTitle: Sendable, Equatable {
     public var rarelyUsed: Bool
 
     public init(title: String, card: String?, rome: String?, rarelyUsed: Bool = false) {
-        self.title = title
-        self.card = card
-        self.rome = rome
-        self.rarelyUsed = rarelyUsed
+        (self.title, self.card, self.rome, self.rarelyUsed) = (title, card, rome, rarelyUsed)
     }
 }
 

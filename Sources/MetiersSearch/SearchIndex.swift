@@ -227,8 +227,10 @@ public final class SearchIndex {
     private var stemWords: StemWords?
 
     /// Opens the index under `path`: a directory holding a `XAPIANDB` stub (as `metiers-index`
-    /// writes it), or a Xapian database directory.
-    public init(path: String, options: RankingOptions = RankingOptions(), logger: Logger) throws(SearchError) {
+    /// writes it), or a Xapian database directory. `sharing`: a handle opened just before on
+    /// the same index, whose immutable tables (the suggester, the stem words) this one reuses
+    /// when it opened the same index version, instead of making its own.
+    public init(path: String, options: RankingOptions = RankingOptions(), logger: Logger, sharing other: SearchIndex? = nil) throws(SearchError) {
         self.path = path
         self.logger = logger
         self.options = options
@@ -265,7 +267,10 @@ public final class SearchIndex {
             try warmProfiles()
             // Like the profiles: made now when the index is small enough, so that the first
             // requests cost what the others do; else on first use.
-            if cardCount <= Self.warmCardLimit {
+            if let other, other.indexVersion == indexVersion, let shared = other.suggester {
+                suggester = shared
+                stemWords = other.stemWords
+            } else if cardCount <= Self.warmCardLimit {
                 let cards = try allCards()
                 stemWords = StemWords(profiles: try cards.map { card in try profile(id: card.id) })
                 suggester = try makeSuggester(cards: cards)

@@ -76,48 +76,11 @@ public final class TitleSuggester: Sendable {
         var rank: Int32
     }
 
-    /// Rules 2–4 of `Ranking` for one title, compared in that order.
-    struct StaticOrder: Comparable {
-        var source: Int
-        var rare: Bool
-        var words: Int
-        var length: Int
-        var folded: String
-
-        static func < (a: StaticOrder, b: StaticOrder) -> Bool {
-            if a.source != b.source { return a.source < b.source }
-            if a.rare != b.rare { return !a.rare }
-            if a.words != b.words { return a.words < b.words }
-            if a.length != b.length { return a.length < b.length }
-            return a.folded < b.folded
-        }
-    }
-
-    /// One form of one word of one title.
-    struct Key: Sendable {
-        var form: String
-        var entry: Int32
-        /// Index of the word in the entry's `words`.
-        var position: Int32
-    }
-
-    let entries: [Entry]
-    /// Sorted by form (then entry): the binary search's array.
-    let keys: [Key]
-    public let ranking: Ranking
-
-    /// Most suggestions one query returns.
-    public static let maximumLimit = 20
-
-    public var count: Int { entries.count }
-
-    /// `cards` give their names and appellations; `vocabulary` and `rome` are the titles the
-    /// index stores (`StoredTitles`), ROME's with their card when attributed.
-    public init(cards: [Card], vocabulary: [StoredTitle], rome: [StoredTitle], ranking: Ranking = .standard) {
-        self.ranking = ranking
+    /// Every title of every source, each with its kind (rule 2) and whether ROME flags it rarely
+    /// used, in the order that decides which of two titles folding alike is kept within a source.
+    static func candidates(cards: [Card], vocabulary: [StoredTitle], rome: [StoredTitle]) -> [(TitleSuggestion, Ranking.Kind, Bool)] {
         let byId = Dictionary(cards.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let ordered = cards.sorted { ($0.page, $0.id) < ($1.page, $1.id) }
-        // Candidates in the order of rule 2, so that the first of a folded title is the best.
         var candidates: [(TitleSuggestion, Ranking.Kind, Bool)] = []
         func summary(_ title: String, card: String?, rome code: String?, source: TitleSuggestion.Source) -> TitleSuggestion {
             let c = card.flatMap { byId[$0] }
@@ -140,8 +103,47 @@ public final class TitleSuggester: Sendable {
             candidates.append((summary(t.title, card: t.card, rome: t.rome, source: .rome), kind, t.rarelyUsed))
         }
         for t in vocabulary { candidates.append((summary(t.title, card: t.card, rome: t.rome, source: .vocabulary), .vocabulary, false)) }
+        return candidates
+    }
+
+    /// Rules 2–4 of `Ranking` for one title, compared in that order.
+    struct StaticOrder {
+        var source: Int
+        var rare: Bool
+        var words: Int
+        var length: Int
+        var folded: String
+
+        func precedes(_ b: StaticOrder) -> Bool {
+            if source != b.source { return source < b.source }
+            if rare != b.rare { return !rare }
+            if words != b.words { return words < b.words }
+            if length != b.length { return length < b.length }
+            return folded < b.folded
+        }
+    }
+
+    /// One form of one word of one title: the form, the entry, the index of the word in the
+    /// entry's `words`.
+    typealias Key = (form: String, entry: Int32, position: Int32)
+
+    let entries: [Entry]
+    /// Sorted by form (then entry): the binary search's array.
+    let keys: [Key]
+    public let ranking: Ranking
+
+    /// Most suggestions one query returns.
+    public static let maximumLimit = 20
+
+    public var count: Int { entries.count }
+
+    /// `cards` give their names and appellations; `vocabulary` and `rome` are the titles the
+    /// index stores (`StoredTitles`), ROME's with their card when attributed.
+    public init(cards: [Card], vocabulary: [StoredTitle], rome: [StoredTitle], ranking: Ranking = .standard) {
+        self.ranking = ranking
+        var candidates = Self.candidates(cards: cards, vocabulary: vocabulary, rome: rome)
         let order = Dictionary(ranking.sourceOrder.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        // Stable: within a source, the order above (a card's name before its appellations).
+        // By rule 2, and stable: within a source, the order of `candidates`.
         candidates = candidates.enumerated().sorted { (order[$0.element.1] ?? Int.max, $0.offset) < (order[$1.element.1] ?? Int.max, $1.offset) }.map(\.element)
 
         // One entry per folded title: the first, from the best source.
@@ -168,7 +170,7 @@ public final class TitleSuggester: Sendable {
                 length: suggestion.title.unicodeScalars.count, folded: folded))
         }
         // Rules 2–4 as one static rank.
-        let ranked = built.indices.sorted { orders[$0] < orders[$1] }
+        let ranked = built.indices.sorted { orders[$0].precedes(orders[$1]) }
         var entries: [Entry] = []
         entries.reserveCapacity(ranked.count)
         for (rank, i) in ranked.enumerated() {
@@ -178,7 +180,7 @@ public final class TitleSuggester: Sendable {
         }
         var keys: [Key] = []
         for (e, entry) in entries.enumerated() {
-            keys += entry.forms.map { Key(form: $0.form, entry: Int32(e), position: $0.position) }
+            keys += entry.forms.map { (form: $0.form, entry: Int32(e), position: $0.position) }
         }
         keys.sort { ($0.form, $0.entry, $0.position) < ($1.form, $1.entry, $1.position) }
         self.entries = entries

@@ -139,7 +139,8 @@ final class Reloader: Sendable {
             let previous = state.indexVersion
             var opened: [SearchIndex] = []
             do {
-                for _ in slots { opened.append(try SearchIndex(path: path, options: ranking, logger: logger)) }
+                // One suggester for every worker (it is immutable): made by the first handle.
+                for _ in slots { opened.append(try SearchIndex(path: path, options: ranking, logger: logger, sharing: opened.first)) }
             } catch {
                 let message = "reload failed (\(reason)): \(error)"
                 logger.error("reload failed; still serving the previous index", metadata: ["reason": "\(reason)", "error": "\(error)", "index_version": "\(previous)"])
@@ -202,7 +203,7 @@ public final class MetiersServer: Service, Sendable {
         var indexes: [SearchIndex] = []
         do {
             for _ in 0..<workers {
-                indexes.append(try SearchIndex(path: settings.databasePath, options: settings.ranking, logger: logger))
+                indexes.append(try SearchIndex(path: settings.databasePath, options: settings.ranking, logger: logger, sharing: indexes.first))
             }
         } catch {
             throw .index(error)

@@ -103,6 +103,36 @@ final class TitleSuggesterTests: XCTestCase {
         }
     }
 
+    func testTheLongestQueriesStayCheap() throws {
+        // 200 bytes each: many short words, a function word repeated, a common word repeated,
+        // words no title has, and one long word.
+        let queries = [
+            (0..<100).map { _ in "d" }.joined(separator: " "),
+            (0..<66).map { _ in "de" }.joined(separator: " "),
+            String(repeating: "développeur ", count: 15),
+            (0..<50).map { "x\($0 % 10)" }.joined(separator: " "),
+            (0..<40).map { ["ingé", "chef", "dév", "web", "data"][$0 % 5] }.joined(separator: " "),
+            String(repeating: "a", count: 200),
+        ]
+        let clock = ContinuousClock()
+        for query in queries {
+            XCTAssertLessThanOrEqual(query.utf8.count, 200)
+            let started = clock.now
+            _ = try Self.index.suggest(query, limit: 20)
+            // A debug build, on a shared machine: the bound only catches a blow-up.
+            XCTAssertLessThan(clock.now - started, .milliseconds(250), query)
+        }
+    }
+
+    func testHandlesOfOneIndexShareOneSuggester() throws {
+        let first = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        let second = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"), sharing: first)
+        XCTAssertTrue(try first.titleSuggester() === second.titleSuggester())
+        XCTAssertEqual(try second.suggest("chef de pro", limit: 3), try first.suggest("chef de pro", limit: 3))
+        let own = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        XCTAssertFalse(try first.titleSuggester() === own.titleSuggester())
+    }
+
     func testStoredTitlesRoundTrip() throws {
         let titles = [
             StoredTitle(title: "Développeur / Développeuse web", card: "concepteur-developpeur", rome: "M1855"),
