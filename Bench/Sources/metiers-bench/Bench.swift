@@ -168,8 +168,10 @@ struct Session {
         }
     }
 
-    mutating func startDaemon(db: String, name: String) throws -> Daemon {
-        let d = try Daemon(binaries: binaries, db: db, socket: temporary.path + "/\(name).sock", log: temporary.path + "/\(name).log", environment: environment)
+    mutating func startDaemon(db: String, name: String, httpPort: Int? = nil) throws -> Daemon {
+        let d = try Daemon(
+            binaries: binaries, db: db, socket: temporary.path + "/\(name).sock", log: temporary.path + "/\(name).log", environment: environment,
+            httpPort: httpPort)
         daemons.append(d)
         return d
     }
@@ -212,7 +214,8 @@ struct Session {
         progress("index built in \(Format.seconds(indexTime.seconds))")
 
         // metiersd; one pass over every query records its responses (and warms it up).
-        let daemon = try startDaemon(db: db, name: "metiersd")
+        // With its HTTP listener: the HTTP row measures the same daemon in the same rounds.
+        let daemon = try startDaemon(db: db, name: "metiersd", httpPort: LoopbackTCP.freePort())
         let recordConnection = try MetiersConnection(path: daemon.socket)
         var responses: [[UInt8]] = []
         var titleLines: [[UInt8]] = []
@@ -259,7 +262,9 @@ struct Session {
         var floorT = Samples(), floorP = Samples(), ftsT = Samples(), ftsP = Samples()
         var floorCPU = [Samples(), Samples()]
         var daemonCPU = [0.0, 0.0], daemonCPURequests = [0, 0]
-        var echoT = Rounds(), echoP = Rounds(), daemonT = Rounds(), daemonP = Rounds()
+        var echoT = Rounds(), echoP = Rounds(), daemonT = Rounds(), daemonP = Rounds(), httpT = Rounds()
+        // The titles as HTTP requests: GET /v1/search?q=…&limit=10, the socket lines' twins.
+        let httpTitles = titles.map { HTTPConnection.get("/v1/search?q=\(formEncoded($0))&limit=10") }
         let chunkT = max(1, s.titles / s.rounds)
         let chunkP = max(1, s.postings / s.rounds)
         for r in 0..<s.rounds {
@@ -301,6 +306,11 @@ struct Session {
                         if kind == 0 { daemonT.add(result) } else { daemonP.add(result) }
                     },
                 ]
+                if kind == 0, let port = daemon.httpPort {
+                    steps.append {
+                        httpT.add(runHTTPLoad(port: port, requests: httpTitles, total: chunk, offset: offset))
+                    }
+                }
                 // Rotate the order from round to round so that no way always goes first.
                 steps = Array(steps[(r % steps.count)...] + steps[..<(r % steps.count)])
                 for step in steps { step() }
@@ -373,6 +383,10 @@ struct Session {
         rep.add("3", "metiersd, 1 client, titles", samples: daemonT.latencies,
                 other: "\(Format.rate(daemonT.medianRate)) req/s; p50 = \(Format.ratio(t1)) (floor + transport) = \(Format.ratio(daemonT.latencies.p50 / floorT.p50)) floor; metiersd CPU \(cpuPerRequest(0))/request" + errorNote(daemonT),
                 target: "p50 ≤ 1.3 × (floor + transport) = \(Format.latency(1.3 * pairT))", met: t1 <= 1.3)
+        let httpRatio = httpT.latencies.isEmpty ? .nan : httpT.latencies.p50 / daemonT.latencies.p50
+        rep.add("3", "HTTP GET /v1/search p50, 1 client, titles", samples: httpT.latencies,
+                other: "\(Format.rate(httpT.medianRate)) req/s; p50 = \(Format.ratio(httpRatio)) the socket's p50 (\(Format.latency(daemonT.latencies.p50))), same daemon, same rounds" + errorNote(httpT),
+                target: "p50 ≤ 1.5 × socket p50 = \(Format.latency(1.5 * daemonT.latencies.p50))", met: httpRatio <= 1.5)
         rep.add("3", "metiersd, 1 client, postings", samples: daemonP.latencies,
                 other: "\(Format.rate(daemonP.medianRate)) req/s; p50 = \(Format.ratio(daemonP.latencies.p50 / pairP)) (floor + transport); metiersd CPU \(cpuPerRequest(1))/request" + errorNote(daemonP))
         for c in concurrent {

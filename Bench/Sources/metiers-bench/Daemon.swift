@@ -52,12 +52,18 @@ final class Daemon {
     let socket: String
     let log: String
 
-    /// Starts metiersd and waits until it answers `health`.
-    init(binaries: Binaries, db: String, socket: String, log: String, environment: [String]) throws {
+    /// The loopback port of its HTTP listener (nil: none).
+    let httpPort: Int?
+
+    /// Starts metiersd (with an HTTP listener on `httpPort` when given) and waits until it
+    /// answers `health`.
+    init(binaries: Binaries, db: String, socket: String, log: String, environment: [String], httpPort: Int? = nil) throws {
         self.socket = socket
         self.log = log
+        self.httpPort = httpPort
         unlink(socket)
-        pid = try Spawn.start(binaries.metiersd, ["--db", db, "--socket", socket, "--log-level", "warning"],
+        let http = httpPort.map { ["--http", "127.0.0.1:\($0)"] } ?? []
+        pid = try Spawn.start(binaries.metiersd, ["--db", db, "--socket", socket, "--log-level", "warning"] + http,
                               environment: environment, stdout: log, stderr: log)
         ChildProcesses.add(pid)
         let clock = ContinuousClock()
