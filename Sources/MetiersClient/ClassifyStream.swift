@@ -48,6 +48,7 @@ public struct ClassifyStream {
         var capacity = 0
         defer { free(line) }
         var lineNumber = 0
+        let decoder = JSONDecoder()
         try ClientFailure.catching {
             while true {
                 let n = getline(&line, &capacity, input)
@@ -56,7 +57,7 @@ public struct ClassifyStream {
                 var bytes = Array(UnsafeRawBufferPointer(start: line, count: n))
                 while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)), case .object = value else {
+                guard let value = try? decoder.decode(JSONValue.self, from: Data(bytes)), case .object = value else {
                     note("metiers: line \(lineNumber): not a JSON object (truncated or invalid); skipped\n")
                     state.summary.skipped += 1
                     continue

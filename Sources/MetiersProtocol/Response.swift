@@ -333,10 +333,6 @@ public struct Suggestion: Codable, Equatable, Sendable {
         self.rome = rome
         self.source = source
     }
-
-    enum CodingKeys: String, CodingKey {
-        case title, card, famille, rome, source
-    }
 }
 
 /// One ranked card in a search or map response.
