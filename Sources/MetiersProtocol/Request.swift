@@ -31,6 +31,12 @@ public enum RequestLimits {
     public static let maxJSONDepth = 32
 }
 
+/// The operations of this protocol version, by their `op` string: the one list of names that
+/// requests, responses and the HTTP routes share.
+public enum OperationName: String, CaseIterable, Codable, Sendable {
+    case search, map, classify, show, similar, cards, health, stats, reload, rome, suggest, mobility
+}
+
 /// A request: one JSON object on one line.
 public struct Request: Equatable, Sendable {
     /// Protocol version (`"v"`); 1 when absent.
@@ -76,27 +82,30 @@ public struct Request: Equatable, Sendable {
         /// passerelles, within `steps` moves (1–10, default 2), and the edges between them.
         case mobility(card: String, steps: Int?)
 
-        /// The `op` string.
-        public var name: String {
+        /// The `op`.
+        public var kind: OperationName {
             switch self {
-            case .search: "search"
-            case .map: "map"
-            case .classify: "classify"
-            case .show: "show"
-            case .similar: "similar"
-            case .cards: "cards"
-            case .health: "health"
-            case .stats: "stats"
-            case .reload: "reload"
-            case .rome: "rome"
-            case .suggest: "suggest"
-            case .mobility: "mobility"
+            case .search: .search
+            case .map: .map
+            case .classify: .classify
+            case .show: .show
+            case .similar: .similar
+            case .cards: .cards
+            case .health: .health
+            case .stats: .stats
+            case .reload: .reload
+            case .rome: .rome
+            case .suggest: .suggest
+            case .mobility: .mobility
             }
         }
+
+        /// The `op` string.
+        public var name: String { kind.rawValue }
     }
 
-    /// The operations of this protocol version.
-    public static let operations = ["search", "map", "classify", "show", "similar", "cards", "health", "stats", "reload", "rome", "suggest", "mobility"]
+    /// The operations of this protocol version, as `op` strings.
+    public static let operations = OperationName.allCases.map(\.rawValue)
 
     /// Decodes one request line. On failure, returns the error and whatever `id` could be read,
     /// so that the error response still carries it.
@@ -143,34 +152,24 @@ public struct Request: Equatable, Sendable {
         guard let op = try fields.string("op") else {
             throw ProtocolError(.badRequest, "field 'op' is missing; one of: \(operations.joined(separator: ", "))")
         }
-        let operation: Operation
-        switch op {
-        case "search":
-            operation = .search(try fields.searchParameters(textField: "query"))
-        case "map":
-            operation = .map(try fields.searchParameters(textField: "title"))
-        case "classify":
-            operation = .classify(try fields.classifyParameters())
-        case "show":
-            operation = .show(card: try fields.cardID())
-        case "similar":
-            operation = .similar(card: try fields.cardID(), limit: try fields.limit())
-        case "cards":
-            operation = .cards
-        case "health":
-            operation = .health
-        case "stats":
-            operation = .stats
-        case "reload":
-            operation = .reload
-        case "rome":
-            operation = .rome(code: try fields.romeCode())
-        case "suggest":
-            operation = .suggest(query: try fields.suggestQuery(), limit: try fields.optionalInteger("limit", range: 1...RequestLimits.maxSuggestLimit))
-        case "mobility":
-            operation = .mobility(card: try fields.cardID(), steps: try fields.optionalInteger("steps", range: 1...RequestLimits.maxSteps))
-        default:
+        guard let kind = OperationName(rawValue: op) else {
             throw ProtocolError(.unknownOp, "unknown op '\(op)'; one of: \(operations.joined(separator: ", "))")
+        }
+        let operation: Operation = switch kind {
+        case .search: .search(try fields.searchParameters(textField: "query"))
+        case .map: .map(try fields.searchParameters(textField: "title"))
+        case .classify: .classify(try fields.classifyParameters())
+        case .show: .show(card: try fields.cardID())
+        case .similar: .similar(card: try fields.cardID(), limit: try fields.limit())
+        case .cards: .cards
+        case .health: .health
+        case .stats: .stats
+        case .reload: .reload
+        case .rome: .rome(code: try fields.romeCode())
+        case .suggest:
+            .suggest(query: try fields.suggestQuery(), limit: try fields.optionalInteger("limit", range: 1...RequestLimits.maxSuggestLimit))
+        case .mobility:
+            .mobility(card: try fields.cardID(), steps: try fields.optionalInteger("steps", range: 1...RequestLimits.maxSteps))
         }
         try fields.rejectUnread(op: op)
         var request = Request(id: id, operation)
@@ -251,22 +250,22 @@ struct FieldReader {
 
     init(_ object: [String: JSONValue]) { self.object = object }
 
-    mutating func string(_ name: String) throws(ProtocolError) -> String? {
+    /// Field `name` as `cast` reads it; nil when absent or null, and a bad_request naming what it
+    /// must be (`expected`) when `cast` cannot read it.
+    private mutating func field<T>(_ name: String, _ expected: String, _ cast: (JSONValue) -> T?) throws(ProtocolError) -> T? {
         read.insert(name)
-        switch object[name] {
-        case nil, .null?: return nil
-        case .string(let s)?: return s
-        case let other?: throw ProtocolError(.badRequest, "field '\(name)' must be a string, found \(other.typeName)")
-        }
+        guard let value = object[name], value != .null else { return nil }
+        guard let typed = cast(value) else { throw ProtocolError(.badRequest, "field '\(name)' must be \(expected), found \(value.typeName)") }
+        return typed
     }
 
+    mutating func string(_ name: String) throws(ProtocolError) -> String? {
+        try field(name, "a string") { if case .string(let s) = $0 { s } else { nil } }
+    }
+
+    /// false when absent.
     mutating func boolean(_ name: String) throws(ProtocolError) -> Bool {
-        read.insert(name)
-        switch object[name] {
-        case nil, .null?: return false
-        case .bool(let b)?: return b
-        case let other?: throw ProtocolError(.badRequest, "field '\(name)' must be true or false, found \(other.typeName)")
-        }
+        try field(name, "true or false") { if case .bool(let b) = $0 { b } else { nil } } ?? false
     }
 
     mutating func requiredText(_ name: String) throws(ProtocolError) -> String {

@@ -41,22 +41,24 @@ public struct Response: Codable, Equatable, Sendable {
     /// The answer; `.none` on failure.
     public var body: ResponseBody
 
-    /// A success: `op` is the body's.
-    public init(id: RequestID?, indexVersion: String? = nil, _ body: ResponseBody) {
+    /// The success answering `request`: its `id` and `op` echoed, with `body`, the case of
+    /// `request`'s operation.
+    public init(answering request: Request, indexVersion: String? = nil, _ body: ResponseBody) {
+        self.init(id: request.id, ok: true, op: request.operation.name, indexVersion: indexVersion, body: body)
+    }
+
+    private init(id: RequestID?, ok: Bool, op: String?, indexVersion: String?, error: ProtocolError? = nil, body: ResponseBody) {
         self.id = id
-        self.ok = true
-        self.op = body.op
+        self.ok = ok
+        self.op = op
         self.indexVersion = indexVersion
+        self.error = error
         self.body = body
     }
 
     /// A failure response.
     public static func failure(id: RequestID?, op: String?, _ error: ProtocolError) -> Response {
-        var response = Response(id: id, .none)
-        response.ok = false
-        response.op = op
-        response.error = error
-        return response
+        Response(id: id, ok: false, op: op, indexVersion: nil, error: error, body: .none)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -114,43 +116,25 @@ public enum ResponseBody: Equatable, Sendable {
     case suggest(SuggestBody)
     case mobility(MobilityBody)
 
-    /// The operation answered (nil for `.none`).
-    public var op: String? {
-        switch self {
-        case .none: nil
-        case .search: "search"
-        case .map: "map"
-        case .classify: "classify"
-        case .show: "show"
-        case .similar: "similar"
-        case .cards: "cards"
-        case .health: "health"
-        case .stats: "stats"
-        case .reload: "reload"
-        case .rome: "rome"
-        case .suggest: "suggest"
-        case .mobility: "mobility"
-        }
-    }
-
     /// Reads the body of a successful response to `op`.
     init(op: String?, from decoder: any Decoder) throws {
-        switch op {
-        case "search": self = .search(try SearchBody(from: decoder))
-        case "map": self = .map(try SearchBody(from: decoder))
-        case "classify": self = .classify(try ClassifyBody(from: decoder))
-        case "show": self = .show(try ShowBody(from: decoder))
-        case "similar": self = .similar(try SimilarBody(from: decoder))
-        case "cards": self = .cards(try CardsBody(from: decoder))
-        case "health": self = .health(try HealthBody(from: decoder))
-        case "stats": self = .stats(try StatsBody(from: decoder))
-        case "reload": self = .reload(try ReloadBody(from: decoder))
-        case "rome": self = .rome(try RomeBody(from: decoder))
-        case "suggest": self = .suggest(try SuggestBody(from: decoder))
-        case "mobility": self = .mobility(try MobilityBody(from: decoder))
-        default:
+        guard let kind = op.flatMap(OperationName.init(rawValue:)) else {
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: decoder.codingPath, debugDescription: "a successful response to an unknown op '\(op ?? "")'"))
+        }
+        self = switch kind {
+        case .search: .search(try SearchBody(from: decoder))
+        case .map: .map(try SearchBody(from: decoder))
+        case .classify: .classify(try ClassifyBody(from: decoder))
+        case .show: .show(try ShowBody(from: decoder))
+        case .similar: .similar(try SimilarBody(from: decoder))
+        case .cards: .cards(try CardsBody(from: decoder))
+        case .health: .health(try HealthBody(from: decoder))
+        case .stats: .stats(try StatsBody(from: decoder))
+        case .reload: .reload(try ReloadBody(from: decoder))
+        case .rome: .rome(try RomeBody(from: decoder))
+        case .suggest: .suggest(try SuggestBody(from: decoder))
+        case .mobility: .mobility(try MobilityBody(from: decoder))
         }
     }
 

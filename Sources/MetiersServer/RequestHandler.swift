@@ -145,11 +145,11 @@ public final class RequestHandler {
         switch request.operation {
         case .health:
             let c = state.snapshot()
-            return Response(id: request.id, indexVersion: c.indexVersion, .health(HealthBody(
+            return Response(answering: request, indexVersion: c.indexVersion, .health(HealthBody(
                 status: "serving", protocolVersion: metiersProtocolVersion, cardCount: c.cardCount,
                 uptimeSeconds: (state.uptimeSeconds * 1000).rounded() / 1000, builtAt: c.builtAt, lastReloadError: c.lastReloadError)))
         case .stats:
-            return Response(id: request.id, .stats(StatsBody(stats: stats(state))))
+            return Response(answering: request, .stats(StatsBody(stats: stats(state))))
         default:
             return nil
         }
@@ -205,7 +205,7 @@ public final class RequestHandler {
         case .health, .stats:
             preconditionFailure("answered by adminResponse")
         }
-        return Response(id: request.id, indexVersion: indexVersion, body)
+        return Response(answering: request, indexVersion: indexVersion, body)
     }
 
     /// Moves a `mobility` request follows when it gives no `steps`.

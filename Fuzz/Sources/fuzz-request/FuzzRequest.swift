@@ -30,7 +30,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         case .failure(let failure):
             fail("the encoding of a decoded request does not decode: \(failure.error)\n  \(request)\n  via \(String(decoding: encoded, as: UTF8.self))")
         }
-        checkResponse(Response(id: request.id, ok: true, op: request.operation.name), id: request.id)
+        checkResponse(Response.failure(id: request.id, op: request.operation.name, ProtocolError(.internal, "fuzz")), id: request.id)
     case .failure(let failure):
         require(!failure.error.message.isEmpty, "an error without a message: \(failure.error.code)")
         checkResponse(Response.failure(id: failure.id, op: nil, failure.error), id: failure.id)
