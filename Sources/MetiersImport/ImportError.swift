@@ -13,12 +13,6 @@ public struct ImportError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `end of text` when the text stopped first.
     public var found: String
 
-    public init(line: Int, expected: String, found: String) {
-        self.line = line
-        self.expected = expected
-        self.found = found
-    }
-
     /// `found` for a problem met at the end of the text.
     static let endOfText = "end of text"
 

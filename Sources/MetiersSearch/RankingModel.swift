@@ -99,13 +99,6 @@ public struct RankingModel: Codable, Sendable, Equatable {
     public var decision: Decision
     public var role: Role
 
-    public init(retrieval: Retrieval, confidence: Confidence, decision: Decision, role: Role) {
-        self.retrieval = retrieval
-        self.confidence = confidence
-        self.decision = decision
-        self.role = role
-    }
-
     /// A model read from its JSON (`Config/ranking-model.json`); unknown keys (the fitting
     /// script's record of data and figures) are ignored.
     public static func decode(_ data: [UInt8]) throws(SearchError) -> RankingModel {

@@ -248,12 +248,6 @@ public struct QueryLimitExceeded: Error, Equatable, Sendable, CustomStringConver
     /// What the query has.
     public var found: Int
 
-    public init(limit: Limit, maximum: Int, found: Int) {
-        self.limit = limit
-        self.maximum = maximum
-        self.found = found
-    }
-
     public var description: String {
         switch limit {
         case .phrases: "the query has \(found) quoted phrases; at most \(maximum) are accepted (\(limit.rawValue))"

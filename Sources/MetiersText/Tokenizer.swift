@@ -8,13 +8,6 @@ public struct Token: Equatable, Sendable {
     /// Unicode-scalar offsets of the word in the original text, `[start, end)`.
     public var start: Int
     public var end: Int
-
-    public init(word: String, position: UInt32, start: Int, end: Int) {
-        self.word = word
-        self.position = position
-        self.start = start
-        self.end = end
-    }
 }
 
 /// French tokenisation, identical for indexing and querying.

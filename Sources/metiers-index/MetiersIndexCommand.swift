@@ -31,14 +31,10 @@ struct Build: ParsableCommand {
 
     @OptionGroup var options: IndexerOptions
 
+    @OptionGroup var sources: SourceOptions
+
     @Option(help: "Index directory to write (readers open this directory).")
     var db: String?
-
-    @Option(help: "The vocabulary table (TSV: alias, expansion, cards, source, reason).")
-    var vocabulary: String?
-
-    @Option(help: "ROME data directory (the two CSV files of Index/rome).")
-    var rome: String?
 
     @Flag(help: "Index without the ROME data.")
     var noRome = false
@@ -50,36 +46,13 @@ struct Build: ParsableCommand {
         let settings = options.settings.index
         let logger = options.logger()
         let root = db ?? settings.database
-        let vocabularyPath = vocabulary ?? settings.vocabulary
-
-        let cards: [Card]
-        do {
-            cards = try CardStore.load(from: settings.cards)
-        } catch {
-            fail("cannot load the job cards: \(error)")
-        }
-        var table = Vocabulary()
-        if let data = FileManager.default.contents(atPath: vocabularyPath) {
-            do {
-                table = try Vocabulary.parse(String(decoding: data, as: UTF8.self))
-                try table.validate(cardIDs: Set(cards.map(\.id)))
-            } catch {
-                fail("\(vocabularyPath): \(error)")
-            }
-        } else if vocabulary != nil {
-            fail("cannot read the vocabulary file \(vocabularyPath)")
-        } else {
-            logger.notice("no vocabulary file; indexing without synonyms", metadata: ["path": "\(vocabularyPath)"])
-        }
+        let cards = sources.cards(settings)
+        let table = sources.vocabulary(settings, cards: cards, logger: logger)
         var catalog: RomeCatalog?
         if !noRome {
-            let romePath = rome ?? settings.rome
-            if rome != nil || FileManager.default.fileExists(atPath: romePath) {
-                do {
-                    catalog = try RomeCatalog.load(directory: romePath)
-                } catch {
-                    fail("ROME data: \(error)")
-                }
+            let romePath = sources.romePath(settings)
+            if sources.rome != nil || FileManager.default.fileExists(atPath: romePath) {
+                catalog = sources.catalog(settings)
             } else {
                 logger.notice("no ROME data; indexing without it", metadata: ["path": "\(romePath)"])
             }
@@ -138,45 +111,24 @@ struct RomeTable: ParsableCommand {
 
     @OptionGroup var options: IndexerOptions
 
-    @Option(help: "ROME data directory.")
-    var rome: String?
-
-    @Option(help: "The vocabulary table (TSV: alias, expansion, cards, source, reason).")
-    var vocabulary: String?
+    @OptionGroup var sources: SourceOptions
 
     @Option(help: "Where to write the table ('-' for standard output; default: attribution.tsv in the ROME directory).")
     var output: String?
 
     func run() throws {
         let settings = options.settings.index
-        _ = options.logger()
-        let romePath = rome ?? settings.rome
-        let cards: [Card]
-        let catalog: RomeCatalog
-        do {
-            cards = try CardStore.load(from: settings.cards)
-        } catch {
-            fail("cannot load the job cards: \(error)")
-        }
-        do {
-            catalog = try RomeCatalog.load(directory: romePath)
-        } catch {
-            fail("ROME data: \(error)")
-        }
-        let vocabularyPath = vocabulary ?? settings.vocabulary
-        let table: Vocabulary
-        do {
-            table = try loadVocabulary(vocabularyPath, cards: cards)
-        } catch {
-            fail("\(vocabularyPath): \(error)")
-        }
+        let logger = options.logger()
+        let cards = sources.cards(settings)
+        let catalog = sources.catalog(settings)
+        let table = sources.vocabulary(settings, cards: cards, logger: logger)
         let attribution: RomeAttribution
         do {
             attribution = RomeAttribution.compute(cards: cards, catalog: catalog, vocabulary: table, analyzer: try FrenchAnalyzer())
         } catch {
             fail("\(error)")
         }
-        let destination = output ?? romePath + "/attribution.tsv"
+        let destination = output ?? sources.romePath(settings) + "/attribution.tsv"
         if destination == "-" {
             print(attribution.table, terminator: "")
             return
@@ -191,13 +143,50 @@ struct RomeTable: ParsableCommand {
     }
 }
 
-/// The vocabulary table, its card ids checked against `cards`; an empty one when the file is
-/// missing.
-func loadVocabulary(_ path: String, cards: [Card]) throws(VocabularyError) -> Vocabulary {
-    guard let data = FileManager.default.contents(atPath: path) else { return Vocabulary() }
-    let table = try Vocabulary.parse(String(decoding: data, as: UTF8.self))
-    try table.validate(cardIDs: Set(cards.map(\.id)))
-    return table
+/// What Build and RomeTable read besides the cards' directory: the vocabulary table and the
+/// ROME data, each from its flag or else from the settings.
+struct SourceOptions: ParsableArguments {
+    @Option(help: "The vocabulary table (TSV: alias, expansion, cards, source, reason).")
+    var vocabulary: String?
+
+    @Option(help: "ROME data directory (the two CSV files of Index/rome).")
+    var rome: String?
+
+    func cards(_ settings: Settings.Index) -> [Card] {
+        do {
+            return try CardStore.load(from: settings.cards)
+        } catch {
+            fail("cannot load the job cards: \(error)")
+        }
+    }
+
+    /// The vocabulary table, its card ids checked against `cards`. A missing file is an error
+    /// when `--vocabulary` names it, and an empty table (said in the log) when the settings do.
+    func vocabulary(_ settings: Settings.Index, cards: [Card], logger: Logger) -> Vocabulary {
+        let path = vocabulary ?? settings.vocabulary
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if vocabulary != nil { fail("cannot read the vocabulary file \(path)") }
+            logger.notice("no vocabulary file; indexing without synonyms", metadata: ["path": "\(path)"])
+            return Vocabulary()
+        }
+        do {
+            let table = try Vocabulary.parse(String(decoding: data, as: UTF8.self))
+            try table.validate(cardIDs: Set(cards.map(\.id)))
+            return table
+        } catch {
+            fail("\(path): \(error)")
+        }
+    }
+
+    func romePath(_ settings: Settings.Index) -> String { rome ?? settings.rome }
+
+    func catalog(_ settings: Settings.Index) -> RomeCatalog {
+        do {
+            return try RomeCatalog.load(directory: romePath(settings))
+        } catch {
+            fail("ROME data: \(error)")
+        }
+    }
 }
 
 func fail(_ message: String) -> Never {

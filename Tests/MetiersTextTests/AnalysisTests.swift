@@ -1,4 +1,4 @@
-import MetiersText
+@testable import MetiersText
 import Foundation
 import XCTest
 
