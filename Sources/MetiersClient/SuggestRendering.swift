@@ -7,7 +7,7 @@ extension Rendering {
         guard case .suggest(let body) = response.body else { return "" }
         if body.suggestions.isEmpty { return "no title starts so\n" }
         let rows = body.suggestions.enumerated().map { index, s -> [String] in
-            [String(index + 1), s.title, s.card ?? "none", s.rome ?? "-", s.source]
+            [String(index + 1), s.title, s.card ?? "none", s.rome ?? "-", s.source.rawValue]
         }
         return table(header: ["#", "title", "card", "rome", "source"], rows: rows)
     }

@@ -175,10 +175,5 @@ public struct CardStoreError: Error, CustomStringConvertible, Equatable, Sendabl
     /// What is wrong with it.
     public var problem: String
 
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
     public var description: String { "\(path): \(problem)" }
 }

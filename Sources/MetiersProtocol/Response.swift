@@ -296,27 +296,8 @@ public struct RomeBody: Codable, Equatable, Sendable {
 
 /// `suggest`: the titles that best complete the query, best first.
 public struct SuggestBody: Codable, Equatable, Sendable {
-    public var suggestions: [Suggestion]
-    public init(suggestions: [Suggestion]) { self.suggestions = suggestions }
-}
-
-/// One suggested title: as its source writes it, with the card it leads to (null for a ROME
-/// title of another trade), that card's famille, a ROME code, and where the title comes from.
-public struct Suggestion: Codable, Equatable, Sendable {
-    public var title: String
-    @ExplicitNull public var card: String?
-    @ExplicitNull public var famille: String?
-    @ExplicitNull public var rome: String?
-    /// "referentiel", "rome" or "vocabulary".
-    public var source: String
-
-    public init(title: String, card: String?, famille: String?, rome: String?, source: String) {
-        self.title = title
-        self.card = card
-        self.famille = famille
-        self.rome = rome
-        self.source = source
-    }
+    public var suggestions: [TitleSuggestion]
+    public init(suggestions: [TitleSuggestion]) { self.suggestions = suggestions }
 }
 
 /// One ranked card in a search or map response.
@@ -480,24 +461,6 @@ public struct MatchedField: Codable, Equatable, Sendable {
     public init(term: String, field: String) {
         self.term = term
         self.field = field
-    }
-}
-
-/// Counts over the cards matching a query, before paging.
-public struct Facets: Codable, Equatable, Sendable {
-    public var famille: [String: Int]
-    public var sousFamille: [String: Int]
-    public var rome: [String: Int]
-
-    public init(famille: [String: Int], sousFamille: [String: Int], rome: [String: Int]) {
-        self.famille = famille
-        self.sousFamille = sousFamille
-        self.rome = rome
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case famille, rome
-        case sousFamille = "sous_famille"
     }
 }
 

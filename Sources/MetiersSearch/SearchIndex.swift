@@ -53,13 +53,6 @@ public struct SearchRequest: Sendable, Equatable {
     }
 }
 
-/// Counts of matching cards.
-public struct FacetCounts: Sendable, Equatable {
-    public var famille: [String: Int] = [:]
-    public var sousFamille: [String: Int] = [:]
-    public var rome: [String: Int] = [:]
-}
-
 /// Which ranking features are on. All are on in service; switching one off measures its value
 /// (the ablation table in the README).
 public struct RankingOptions: Sendable, Equatable {
@@ -186,7 +179,7 @@ public struct SearchOutcome: Sendable, Equatable {
     /// The corrected query, when unknown words were replaced by a spelling suggestion.
     public var didYouMean: String?
     /// Per famille, sous-famille and ROME code, the matching cards (when asked).
-    public var facets: FacetCounts?
+    public var facets: Facets?
     /// With match "none": the nearest ROME métier outside the referentiel, when one matches.
     public var nearestRome: NearestRomeMatch?
 }

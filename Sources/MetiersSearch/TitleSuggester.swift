@@ -2,30 +2,6 @@ import MetiersModel
 import MetiersSchema
 import MetiersText
 
-/// One title offered for a prefix.
-public struct TitleSuggestion: Sendable, Equatable {
-    /// Where a title comes from, best first (see `TitleSuggester.Ranking`).
-    public enum Source: String, Sendable, Equatable {
-        /// A card's name or one of its appellations.
-        case referentiel
-        /// A ROME v460 appellation.
-        case rome
-        /// An alias of the vocabulary table (`Config/vocabulary.tsv`).
-        case vocabulary
-    }
-
-    /// The title as its source writes it.
-    public var title: String
-    /// The card it leads to; nil for a ROME title of another trade.
-    public var card: String?
-    /// The card's famille; nil without a card.
-    public var famille: String?
-    /// Its ROME code: the fine code of a ROME title or of a ROME row of the vocabulary, else the
-    /// first code of its card; nil when there is none.
-    public var rome: String?
-    public var source: Source
-}
-
 /// Title typeahead: a prefix of one or more words → the best-matching job titles.
 ///
 /// Made once when an index opens, from the cards (names and appellations), the vocabulary's

@@ -188,9 +188,7 @@ public final class RequestHandler {
                 appellations: lookup.appellations,
                 cards: cards.map { RomeCode.CardRef(id: $0.id, name: $0.name) })))
         case .suggest(let query, let limit):
-            body = .suggest(SuggestBody(suggestions: try index.suggest(query, limit: limit ?? RequestLimits.defaultSuggestLimit).map {
-                Suggestion(title: $0.title, card: $0.card, famille: $0.famille, rome: $0.rome, source: $0.source.rawValue)
-            }))
+            body = .suggest(SuggestBody(suggestions: try index.suggest(query, limit: limit ?? RequestLimits.defaultSuggestLimit)))
         case .reload:
             guard let reloader else { throw SearchError.indexUnavailable("this handler cannot reload") }
             let previous = index.indexVersion
@@ -314,7 +312,7 @@ public final class RequestHandler {
         SearchBody(
             results: outcome.hits.map { result($0, explain: explain) }, total: outcome.total, match: outcome.match.rawValue,
             didYouMean: outcome.didYouMean, nearestRome: outcome.nearestRome.map(nearest),
-            facets: outcome.facets.map { Facets(famille: $0.famille, sousFamille: $0.sousFamille, rome: $0.rome) })
+            facets: outcome.facets)
     }
 
     static func nearest(_ match: NearestRomeMatch) -> NearestRome {

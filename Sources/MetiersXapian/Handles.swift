@@ -170,11 +170,7 @@ public final class Database {
     }
 
     public func synonyms(of term: String) throws(XapianError) -> [String] {
-        var list: UnsafeMutablePointer<CChar>? = nil
-        var length = 0
-        var count = 0
-        try check { mx_database_synonyms(handle, term, &list, &length, &count, $0) }
-        return takeStringList(list, length: length, count: count)
+        try checkedStringList { mx_database_synonyms(handle, term, $0, $1, $2, $3) }
     }
 
     /// A better-known word within `maxEditDistance` edits, nil when none.
@@ -188,26 +184,18 @@ public final class Database {
 
     /// Every term of document `docid`, sorted.
     public func terms(of docid: UInt32) throws(XapianError) -> [String] {
-        var list: UnsafeMutablePointer<CChar>? = nil
-        var length = 0
-        var count = 0
-        try check { mx_database_termlist(handle, docid, &list, &length, &count, $0) }
-        return takeStringList(list, length: length, count: count)
+        try checkedStringList { mx_database_termlist(handle, docid, $0, $1, $2, $3) }
     }
 
     /// The terms that best characterise document `docid` (relevance-set expansion), among terms
     /// with one of `prefixes`, best first.
     public func expand(document docid: UInt32, maxTerms: Int, prefixes: [String]) throws(XapianError) -> [String] {
-        var list: UnsafeMutablePointer<CChar>? = nil
-        var length = 0
-        var count = 0
         let cStrings = prefixes.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
         let pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
-        try pointers.withUnsafeBufferPointer { buffer throws(XapianError) in
-            try check { mx_database_expand(handle, docid, UInt32(clamping: maxTerms), buffer.baseAddress, buffer.count, &list, &length, &count, $0) }
+        return try pointers.withUnsafeBufferPointer { buffer throws(XapianError) in
+            try checkedStringList { mx_database_expand(handle, docid, UInt32(clamping: maxTerms), buffer.baseAddress, buffer.count, $0, $1, $2, $3) }
         }
-        return takeStringList(list, length: length, count: count)
     }
 
     /// Runs `query`; matches `[offset, offset + limit)`, best first. With a `timeLimit`, the
@@ -348,10 +336,6 @@ public final class MatchSet {
 
     /// The query terms that match the document of match `index`.
     public func matchingTerms(at index: Int) throws(XapianError) -> [String] {
-        var list: UnsafeMutablePointer<CChar>? = nil
-        var length = 0
-        var count = 0
-        try check { mx_mset_matching_terms(handle, UInt32(clamping: index), &list, &length, &count, $0) }
-        return takeStringList(list, length: length, count: count)
+        try checkedStringList { mx_mset_matching_terms(handle, UInt32(clamping: index), $0, $1, $2, $3) }
     }
 }

@@ -83,6 +83,19 @@ func takeString(_ pointer: UnsafeMutablePointer<CChar>?, length: Int) -> String 
     return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
 }
 
+/// Runs one C call that hands back a list of strings (`…, char **list, size_t *length,
+/// size_t *count, char **error_message`) and takes ownership of the list.
+func checkedStringList(
+    _ call: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>,
+        UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> mx_status
+) throws(XapianError) -> [String] {
+    var list: UnsafeMutablePointer<CChar>? = nil
+    var length = 0
+    var count = 0
+    try check { call(&list, &length, &count, $0) }
+    return takeStringList(list, length: length, count: count)
+}
+
 /// Takes ownership of a malloc()ed buffer of `count` NUL-separated strings.
 func takeStringList(_ pointer: UnsafeMutablePointer<CChar>?, length: Int, count: Int) -> [String] {
     guard let pointer, count > 0 else { return [] }

@@ -1,11 +1,13 @@
+import MetiersModel
+
 /// Stage 7, decision → the answer a client reads: facets over the kept cards, the page asked
 /// for, a snippet and the best ROME appellation for each result, and for "none" the nearest
 /// ROME métier.
 extension SearchIndex {
     func present(_ decision: Decision, evidence: RomeEvidence, analysis: QueryAnalysis, retrieved: Retrieved, request: SearchRequest) throws -> SearchOutcome {
-        var facets: FacetCounts?
+        var facets: Facets?
         if request.facets {
-            var counts = FacetCounts()
+            var counts = Facets()
             for hit in decision.hits + decision.others {
                 counts.famille[hit.card.famille, default: 0] += 1
                 if let sousFamille = hit.card.sousFamille { counts.sousFamille[sousFamille, default: 0] += 1 }
