@@ -43,15 +43,6 @@ public struct VocabularyRow: Sendable, Equatable {
     public var cards: [String]
     public var source: VocabularySource
     public var reason: String
-
-    public init(line: Int, alias: String, expansion: String, cards: [String], source: VocabularySource, reason: String) {
-        self.line = line
-        self.alias = alias
-        self.expansion = expansion
-        self.cards = cards
-        self.source = source
-        self.reason = reason
-    }
 }
 
 /// The sector's synonyms and abbreviations (`Config/vocabulary.tsv`), loaded into Xapian's
