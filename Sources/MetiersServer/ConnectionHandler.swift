@@ -16,14 +16,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let dispatcher: RequestDispatcher
-    private let state: ServerState
     private let logger: Logger
     private let admitted: Bool
-    private let idleTimeout: Duration
+    private let idle: IdleWatch
     private var pendingFlush = false
-    /// When the connection last completed a request (or opened).
-    private var lastProgress = NIODeadline.now()
-    private var idleCheck: RepeatedTask?
     /// Lines read and not yet handed over, in order.
     private var backlog = CircularBuffer<ByteBuffer>()
     /// A request of this connection is with the search pool.
@@ -39,11 +35,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// have sent already, before closing it.
     static let quiesceGrace = TimeAmount.milliseconds(150)
 
-    init(dispatcher: RequestDispatcher, state: ServerState, admitted: Bool, idleTimeout: Duration, logger: Logger) {
+    init(dispatcher: RequestDispatcher, admitted: Bool, idleTimeout: Duration, logger: Logger) {
         self.dispatcher = dispatcher
-        self.state = state
         self.admitted = admitted
-        self.idleTimeout = idleTimeout
+        self.idle = IdleWatch(timeout: idleTimeout)
         self.logger = logger
     }
 
@@ -57,33 +52,17 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private func start(context: ChannelHandlerContext) {
-        guard idleCheck == nil else { return }
+        guard !idle.isWatching else { return }
         guard admitted else {
             let failure = Response.failure(id: nil, op: nil, ProtocolError(.overloaded, "the daemon is at its connection limit; retry later"))
             writeLast(RequestHandler.encode(failure, logger: logger), context: context)
             return
         }
-        // A connection that completes no request within the idle timeout is closed: this also
-        // drops clients that trickle bytes without ever finishing a line. One whose request is
-        // still being answered is not idle.
-        let timeout = TimeAmount.nanoseconds(idleTimeout.wholeNanoseconds)
-        let check = TimeAmount.nanoseconds(max(idleTimeout.wholeNanoseconds / 4, 10_000_000))
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { task in
-            let (handler, context) = loopBound.value
-            guard !handler.inFlight, handler.backlog.isEmpty else { return }
-            if NIODeadline.now() - handler.lastProgress > timeout {
-                task.cancel()
-                handler.state.idleClosed()
-                handler.logger.debug("closing an idle connection")
-                context.close(promise: nil)
-            }
-        }
+        idle.start(context: context, state: dispatcher.state, logger: logger) { self.inFlight || !self.backlog.isEmpty }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleCheck?.cancel()
-        idleCheck = nil
+        idle.stop()
         // Requests still waiting when the client went away are not worth answering.
         backlog.removeAll()
         context.fireChannelInactive()
@@ -107,7 +86,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         guard admitted, context.channel.isActive else { return }
         switch unwrapInboundIn(data) {
         case .line(let line):
-            lastProgress = .now()
+            idle.progressed()
             // Blank lines (keep-alives, stray "\r\n") are ignored.
             if line.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
             backlog.append(line)
@@ -149,7 +128,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         inFlight = false
         guard context.channel.isActive else { return }
         if let bytes { write(bytes, context: context) }
-        lastProgress = .now()
+        idle.progressed()
         pump(context: context)
         updateReading(context: context)
         if pendingFlush {

@@ -262,7 +262,7 @@ public final class MetiersServer: Service, Sendable {
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLength: settings.maximumLineLength)))
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(dispatcher: dispatcher, state: state, admitted: admitted, idleTimeout: settings.idleTimeout, logger: logger))
+                        ConnectionHandler(dispatcher: dispatcher, admitted: admitted, idleTimeout: settings.idleTimeout, logger: logger))
                 }
             }
         let channel: any Channel

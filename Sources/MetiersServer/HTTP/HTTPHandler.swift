@@ -39,12 +39,10 @@ final class HTTPHandler: ChannelInboundHandler {
     private let settings: HTTPSettings
     private let files: StaticFiles?
     private let maximumBody: Int
-    private let idleTimeout: Duration
     private let logger: Logger
-    /// When the connection last completed a request (or opened): a client that trickles bytes
-    /// without finishing a request is closed after the idle timeout, as on the socket.
-    private var lastProgress = NIODeadline.now()
-    private var idleCheck: RepeatedTask?
+    /// A client that trickles bytes without finishing a request is closed after the idle
+    /// timeout, as on the socket.
+    private let idle: IdleWatch
 
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
@@ -65,26 +63,16 @@ final class HTTPHandler: ChannelInboundHandler {
         self.settings = settings
         self.files = files
         self.maximumBody = maximumBody
-        self.idleTimeout = idleTimeout
+        self.idle = IdleWatch(timeout: idleTimeout)
         self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let timeout = TimeAmount.nanoseconds(idleTimeout.wholeNanoseconds)
-        let check = TimeAmount.nanoseconds(max(idleTimeout.wholeNanoseconds / 4, 10_000_000))
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { task in
-            let (handler, context) = loopBound.value
-            guard !handler.inFlight, NIODeadline.now() - handler.lastProgress > timeout else { return }
-            task.cancel()
-            handler.dispatcher.state.idleClosed()
-            context.close(promise: nil)
-        }
+        idle.start(context: context, state: dispatcher.state, logger: logger) { self.inFlight }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleCheck?.cancel()
-        idleCheck = nil
+        idle.stop()
         context.fireChannelInactive()
     }
 
@@ -226,7 +214,7 @@ final class HTTPHandler: ChannelInboundHandler {
             buffer.writeBytes(bytes)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
-        lastProgress = .now()
+        idle.progressed()
         let channel = context.channel
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
