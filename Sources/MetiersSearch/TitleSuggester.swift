@@ -21,6 +21,11 @@ public final class TitleSuggester: Sendable {
         /// 1. A title the query starts (its words are the title's first words, in order) before a
         /// title that merely contains them: people type a title from its start.
         public var titleStartFirst = true
+        /// 1b. Within the same tier, when the query carries accents, a title that writes those
+        /// words as typed before one that matches only once accents are folded: "dév" is French
+        /// being typed ("Développeur"), not "Development", and "sécu" is "sécurité", not
+        /// "Security". A query typed without accents keeps every title on an equal footing.
+        public var accentsAsTypedFirst = true
         /// 2. Sources, most authoritative first: the referentiel's own titles, then the ROME
         /// titles the index attributes to a card, then the vocabulary's aliases (often
         /// abbreviations and jargon), then the ROME titles of other trades (13,000 titles, none
@@ -48,6 +53,8 @@ public final class TitleSuggester: Sendable {
         var forms: [(form: String, position: Int32)]
         /// The title's folded words as written, function words included, one space apart.
         var spelled: String
+        /// The title's words that carry accents, as written (lower case): rule 1b.
+        var accented: [String]
         /// Position in the static order (rules 2–4): lower is better.
         var rank: Int32
     }
@@ -139,7 +146,9 @@ public final class TitleSuggester: Sendable {
                 feminine[word] = made
                 return made
             }
-            let entry = Entry(suggestion: suggestion, words: words, forms: forms, spelled: tokens.joined(separator: " "), rank: 0)
+            let entry = Entry(
+                suggestion: suggestion, words: words, forms: forms, spelled: tokens.joined(separator: " "),
+                accented: Self.accentedWords(suggestion.title), rank: 0)
             built.append(entry)
             orders.append(StaticOrder(
                 source: order[kind] ?? Int.max, rare: rare && ranking.rarelyUsedLast, words: words.count,
@@ -161,6 +170,15 @@ public final class TitleSuggester: Sendable {
         keys.sort { ($0.form, $0.entry, $0.position) < ($1.form, $1.entry, $1.position) }
         self.entries = entries
         self.keys = keys
+    }
+
+    /// The content words of `text` that carry a letter beyond ASCII (an accent, a ligature),
+    /// as written but in lower case: what rule 1b compares. Function words are left out.
+    static func accentedWords(_ text: String) -> [String] {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.compactMap { word in
+            guard word.unicodeScalars.contains(where: { !$0.isASCII }), !FrenchWords.isStopword(Folding.fold(String(word))) else { return nil }
+            return String(word)
+        }
     }
 
     /// The content words of a title's folded tokens: function words out, masculine singular,
@@ -211,6 +229,8 @@ public final class TitleSuggester: Sendable {
         var spelled: String
         /// The words before the last as typed (not normalised), for the abbreviated reading.
         var typed: [String]
+        /// The query's words typed with accents (`accentedWords`): rule 1b.
+        var accented: [String]
     }
 
     static func parse(_ query: String) -> ParsedQuery {
@@ -226,7 +246,9 @@ public final class TitleSuggester: Sendable {
         }
         let prefix = tokens.last?.word
         let optional = prefix.map { p in FrenchWords.stopwords.contains { $0.hasPrefix(p) } } ?? false
-        return ParsedQuery(whole: whole, prefix: prefix, prefixOptional: optional, spelled: tokens.map(\.word).joined(separator: " "), typed: typed)
+        return ParsedQuery(
+            whole: whole, prefix: prefix, prefixOptional: optional, spelled: tokens.map(\.word).joined(separator: " "), typed: typed,
+            accented: accentedWords(query))
     }
 
     /// How a title matched, worst last: the first part of a score.
@@ -249,15 +271,15 @@ public final class TitleSuggester: Sendable {
         let q = Self.parse(query)
         guard let p = q.prefix else { return [] }
         var best = TopK(limit: min(max(limit, 1), Self.maximumLimit))
-        collect(q.whole.map(Constraint.whole) + [.prefix(p)], tier: nil, spelled: q.spelled, into: &best)
-        if q.prefixOptional && !q.whole.isEmpty { collect(q.whole.map(Constraint.whole), tier: .withoutPrefix, spelled: q.spelled, into: &best) }
-        if best.isEmpty && !q.typed.isEmpty { collect(q.typed.map(Constraint.prefix) + [.prefix(p)], tier: nil, spelled: q.spelled, into: &best) }
+        collect(q.whole.map(Constraint.whole) + [.prefix(p)], tier: nil, query: q, into: &best)
+        if q.prefixOptional && !q.whole.isEmpty { collect(q.whole.map(Constraint.whole), tier: .withoutPrefix, query: q, into: &best) }
+        if best.isEmpty && !q.typed.isEmpty { collect(q.typed.map(Constraint.prefix) + [.prefix(p)], tier: nil, query: q, into: &best) }
         return best.sorted().map { entries[Int($0.entry)].suggestion }
     }
 
     /// Offers to `best` every title that meets all the constraints. `tier`: the tier of a title
     /// that does not start with the query (nil: `contains`, and `startsTitle` for one that does).
-    private func collect(_ constraints: [Constraint], tier fallback: Tier?, spelled: String, into best: inout TopK) {
+    private func collect(_ constraints: [Constraint], tier fallback: Tier?, query: ParsedQuery, into best: inout TopK) {
         // The narrowest constraint drives: its range's keys meet it (at the key's position).
         var driver: (range: Range<Int>, constraint: Int)?
         for (i, c) in constraints.enumerated() {
@@ -295,10 +317,17 @@ public final class TitleSuggester: Sendable {
                 if !meets { break }
             }
             guard meets else { continue }
-            let starts = (leads && fallback == nil) || entries[e].spelled.utf8.starts(with: spelled.utf8)
+            let starts = (leads && fallback == nil) || entries[e].spelled.utf8.starts(with: query.spelled.utf8)
             let tier: Tier = starts && ranking.titleStartFirst ? .startsTitle : fallback ?? .contains
-            best.offer(entry: Int32(e), score: tier.rawValue << 32 | Int64(entries[e].rank))
+            let asTyped = !ranking.accentsAsTypedFirst || writesAsTyped(entries[e], query.accented)
+            best.offer(entry: Int32(e), score: tier.rawValue << 33 | (asTyped ? 0 : 1 << 32) | Int64(entries[e].rank))
         }
+    }
+
+    /// Rule 1b: each word typed with accents starts a word the title writes (canonical
+    /// equivalence: composed and decomposed accents are alike).
+    private func writesAsTyped(_ entry: Entry, _ accented: [String]) -> Bool {
+        accented.allSatisfy { typed in entry.accented.contains { $0.hasPrefix(typed) } }
     }
 
     /// The keys whose form starts with `prefix`.

@@ -33,7 +33,10 @@ final class TitleSuggesterTests: XCTestCase {
         // "d'ouvrage": the elision is not a word; typed with or without it, the same title comes.
         let moa = try titles("maîtrise d'ouvr", limit: 20)
         XCTAssertTrue(moa.contains("Consultant en assistance à la maîtrise d'ouvrage") || moa.contains { Folding.fold($0).contains("maitrise d'ouvrage") }, "\(moa)")
-        XCTAssertEqual(try titles("maitrise ouvr", limit: 20), moa)
+        XCTAssertEqual(try titles("maîtrise ouvr", limit: 20), moa)
+        // Without the accent, the same titles (in another order: `accentsAsTypedFirst` puts
+        // those that write "maîtrise" first only when the accent is typed).
+        XCTAssertEqual(Set(try titles("maitrise ouvr", limit: 20)), Set(moa))
     }
 
     func testGenderedFormsFold() throws {
@@ -71,6 +74,26 @@ final class TitleSuggesterTests: XCTestCase {
         XCTAssertEqual(first.card, "chef-de-projet")
         // A function word being typed does not hide the title it leads to.
         XCTAssertTrue(try titles("chef d", limit: 20).contains("Chef de projet"))
+    }
+
+    func testAccentsTypedPreferTitlesWrittenSo() throws {
+        // Typed with its accent, "dév" is French being typed: every suggestion writes "dév…",
+        // though the referentiel's English "Development & partnership manager" folds alike.
+        let typed = try titles("dév", limit: 5)
+        XCTAssertEqual(typed.count, 5)
+        for title in typed { XCTAssertTrue(title.lowercased().hasPrefix("dév"), "\(typed)") }
+        // Without the accent nothing is preferred: the English title comes first by its source
+        // (the referentiel's), the French ones after it.
+        let plain = try titles("dev", limit: 5)
+        XCTAssertEqual(plain.first, "Development & partnership manager")
+        XCTAssertEqual(Array(plain.dropFirst()), Array(typed.prefix(4)))
+        // Decomposed accents (e + U+0301) are the same letters as typed.
+        XCTAssertEqual(try titles("de\u{301}v", limit: 5), typed)
+        // The rule orders within a tier: "sécu" puts the French title the query starts first,
+        // and a title that only contains "sécurité" still comes after those the query starts.
+        let secu = try Self.index.suggest("sécu", limit: 8)
+        XCTAssertEqual(secu.first?.title, "sécurité informatique")
+        XCTAssertTrue(secu.contains { $0.title == "Security architect" }, "\(secu.map(\.title))")
     }
 
     func testTitlesOfOtherTradesHaveNoCardAndTheirRomeCode() throws {
