@@ -110,9 +110,9 @@ public enum MetadataKey {
     /// ROME database: every métier as JSON (`[{"code","label","parent"}]`).
     public static let romeMetiers = "metiers.rome_metiers"
     /// ROME database: the ROME version ("460").
+    public static let romeVersion = "metiers.rome_version"
     /// The ranking model the index was built with (`Config/ranking-model.json`), as JSON.
     public static let rankingModel = "metiers.ranking_model"
-    public static let romeVersion = "metiers.rome_version"
     /// The vocabulary table's aliases as titles the suggester offers (`StoredTitles`).
     public static let vocabularyTitles = "metiers.vocabulary_titles"
     /// ROME database: every appellation as a title the suggester offers, with its fine code and
