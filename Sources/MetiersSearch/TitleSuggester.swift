@@ -53,8 +53,9 @@ public final class TitleSuggester: Sendable {
         var forms: [(form: String, position: Int32)]
         /// The title's folded words as written, function words included, one space apart.
         var spelled: String
-        /// The title's words that carry accents, as written (lower case): rule 1b.
-        var accented: [String]
+        /// The title's words that carry accents, as written (lower case), one space apart: rule
+        /// 1b. One string (most fit in a String's inline storage) rather than an array of them.
+        var accented: String
         /// Position in the static order (rules 2–4): lower is better.
         var rank: Int32
     }
@@ -148,7 +149,7 @@ public final class TitleSuggester: Sendable {
             }
             let entry = Entry(
                 suggestion: suggestion, words: words, forms: forms, spelled: tokens.joined(separator: " "),
-                accented: Self.accentedWords(suggestion.title), rank: 0)
+                accented: Self.accentedWords(suggestion.title).joined(separator: " "), rank: 0)
             built.append(entry)
             orders.append(StaticOrder(
                 source: order[kind] ?? Int.max, rare: rare && ranking.rarelyUsedLast, words: words.count,
@@ -175,7 +176,8 @@ public final class TitleSuggester: Sendable {
     /// The content words of `text` that carry a letter beyond ASCII (an accent, a ligature),
     /// as written but in lower case: what rule 1b compares. Function words are left out.
     static func accentedWords(_ text: String) -> [String] {
-        text.lowercased().split { !$0.isLetter && !$0.isNumber }.compactMap { word in
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return [] }
+        return text.lowercased().split { !$0.isLetter && !$0.isNumber }.compactMap { word in
             guard word.unicodeScalars.contains(where: { !$0.isASCII }), !FrenchWords.isStopword(Folding.fold(String(word))) else { return nil }
             return String(word)
         }
@@ -327,7 +329,10 @@ public final class TitleSuggester: Sendable {
     /// Rule 1b: each word typed with accents starts a word the title writes (canonical
     /// equivalence: composed and decomposed accents are alike).
     private func writesAsTyped(_ entry: Entry, _ accented: [String]) -> Bool {
-        accented.allSatisfy { typed in entry.accented.contains { $0.hasPrefix(typed) } }
+        if accented.isEmpty { return true }
+        if entry.accented.isEmpty { return false }
+        let written = entry.accented.split(separator: " ")
+        return accented.allSatisfy { typed in written.contains { $0.hasPrefix(typed) } }
     }
 
     /// The keys whose form starts with `prefix`.
