@@ -335,8 +335,8 @@ public final class SearchIndex {
     /// The titles that best complete `query` (see `TitleSuggester`).
     /// `emptyQuery` when the query has no word (only signs).
     public func suggest(_ query: String, limit: Int) throws(SearchError) -> [TitleSuggestion] {
-        guard TitleSuggester.parse(query).prefix != nil else { throw .emptyQuery }
-        return try titleSuggester().suggest(query, limit: limit)
+        guard let titles = try titleSuggester().suggest(query, limit: limit) else { throw .emptyQuery }
+        return titles
     }
 
     /// The suggester of this index: made at open for an index of at most `warmCardLimit`

@@ -232,7 +232,19 @@ public final class TitleSuggester: Sendable {
         /// The words before the last as typed (not normalised), for the abbreviated reading.
         var typed: [String]
         /// The query's words typed with accents (`accentedWords`): rule 1b.
-        var accented: [String]
+        var accented: TypedAccents
+    }
+
+    /// The words a query types with accents, and whether it types them with combining marks
+    /// (decomposed, e + U+0301) rather than composed letters.
+    struct TypedAccents {
+        var words: [String]
+        var decomposed: Bool
+
+        init(_ query: String) {
+            words = TitleSuggester.accentedWords(query)
+            decomposed = query.unicodeScalars.contains { (0x300...0x36F).contains($0.value) }
+        }
     }
 
     static func parse(_ query: String) -> ParsedQuery {
@@ -250,7 +262,7 @@ public final class TitleSuggester: Sendable {
         let optional = prefix.map { p in FrenchWords.stopwords.contains { $0.hasPrefix(p) } } ?? false
         return ParsedQuery(
             whole: whole, prefix: prefix, prefixOptional: optional, spelled: tokens.map(\.word).joined(separator: " "), typed: typed,
-            accented: accentedWords(query))
+            accented: TypedAccents(query))
     }
 
     /// How a title matched, worst last: the first part of a score.
@@ -265,13 +277,13 @@ public final class TitleSuggester: Sendable {
     }
 
     /// The best titles for `query`, at most `limit` (clamped to 1…`maximumLimit`); empty when
-    /// the query has no word or nothing matches.
+    /// nothing matches, nil when the query has no word (only signs or spaces).
     ///
     /// When no title has the words before the last as whole words, they are read as
     /// abbreviations too ("dév web": every word a prefix), rather than answer nothing.
-    public func suggest(_ query: String, limit: Int) -> [TitleSuggestion] {
+    public func suggest(_ query: String, limit: Int) -> [TitleSuggestion]? {
         let q = Self.parse(query)
-        guard let p = q.prefix else { return [] }
+        guard let p = q.prefix else { return nil }
         var best = TopK(limit: min(max(limit, 1), Self.maximumLimit))
         collect(q.whole.map(Constraint.whole) + [.prefix(p)], tier: nil, query: q, into: &best)
         if q.prefixOptional && !q.whole.isEmpty { collect(q.whole.map(Constraint.whole), tier: .withoutPrefix, query: q, into: &best) }
@@ -297,8 +309,11 @@ public final class TitleSuggester: Sendable {
         for k in driver.range {
             let key = keys[k]
             let e = Int(key.entry)
-            // Even as a title the query starts, it would not make the list.
+            // Even as a title the query starts (written as typed), it would not make the list.
             guard best.wouldTake(Int64(entries[e].rank)) else { continue }
+            let asTyped = !ranking.accentsAsTypedFirst || writesAsTyped(entries[e], query.accented)
+            let order = (asTyped ? 0 : 1 << 32) | Int64(entries[e].rank)
+            guard asTyped || best.wouldTake(order) else { continue }
             var leads = true
             var meets = true
             for (i, c) in constraints.enumerated() {
@@ -321,18 +336,28 @@ public final class TitleSuggester: Sendable {
             guard meets else { continue }
             let starts = (leads && fallback == nil) || entries[e].spelled.utf8.starts(with: query.spelled.utf8)
             let tier: Tier = starts && ranking.titleStartFirst ? .startsTitle : fallback ?? .contains
-            let asTyped = !ranking.accentsAsTypedFirst || writesAsTyped(entries[e], query.accented)
-            best.offer(entry: Int32(e), score: tier.rawValue << 33 | (asTyped ? 0 : 1 << 32) | Int64(entries[e].rank))
+            best.offer(entry: Int32(e), score: tier.rawValue << 33 | order)
         }
     }
 
     /// Rule 1b: each word typed with accents starts a word the title writes (canonical
     /// equivalence: composed and decomposed accents are alike).
-    private func writesAsTyped(_ entry: Entry, _ accented: [String]) -> Bool {
-        if accented.isEmpty { return true }
+    private func writesAsTyped(_ entry: Entry, _ accented: TypedAccents) -> Bool {
+        if accented.words.isEmpty { return true }
         if entry.accented.isEmpty { return false }
-        let written = entry.accented.split(separator: " ")
-        return accented.allSatisfy { typed in written.contains { $0.hasPrefix(typed) } }
+        return accented.words.allSatisfy { typed in
+            var rest = entry.accented[...]
+            while !rest.isEmpty {
+                let end = rest.firstIndex(of: " ") ?? rest.endIndex
+                let word = rest[..<end]
+                // Bytes first (titles and typed text are composed, NFC, in practice); with
+                // combining marks typed, String's comparison, which treats composed and
+                // decomposed accents alike.
+                if word.utf8.starts(with: typed.utf8) || (accented.decomposed && word.hasPrefix(typed)) { return true }
+                rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+            }
+            return false
+        }
     }
 
     /// The keys whose form starts with `prefix`.
