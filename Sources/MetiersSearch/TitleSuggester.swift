@@ -135,6 +135,7 @@ public final class TitleSuggester: Sendable {
         var built: [Entry] = []
         var orders: [StaticOrder] = []
         var feminine: [String: [String]] = [:]
+        var lowerCased: [Substring: String?] = [:]
         for (suggestion, kind, rare) in candidates {
             let tokens = Tokenizer.tokenize(suggestion.title).map(\.word)
             let words = Self.titleWords(tokens)
@@ -149,7 +150,12 @@ public final class TitleSuggester: Sendable {
             }
             let entry = Entry(
                 suggestion: suggestion, words: words, forms: forms, spelled: tokens.joined(separator: " "),
-                accented: Self.accentedWords(suggestion.title).joined(separator: " "), rank: 0)
+                accented: Self.accentedWords(suggestion.title) { word in
+                    if let known = lowerCased[word] { return known }
+                    let made = Self.contentWordInLowerCase(word)
+                    lowerCased[word] = made
+                    return made
+                }.joined(separator: " "), rank: 0)
             built.append(entry)
             orders.append(StaticOrder(
                 source: order[kind] ?? Int.max, rare: rare && ranking.rarelyUsedLast, words: words.count,
@@ -175,12 +181,50 @@ public final class TitleSuggester: Sendable {
 
     /// The content words of `text` that carry a letter beyond ASCII (an accent, a ligature),
     /// as written but in lower case: what rule 1b compares. Function words are left out.
-    static func accentedWords(_ text: String) -> [String] {
+    /// `lowerCased` reads a word in lower case, nil for a function word (the suggester's build
+    /// memoises it: the same words recur across 13,000 titles).
+    static func accentedWords(_ text: String, lowerCased: (Substring) -> String? = contentWordInLowerCase) -> [String] {
         guard text.utf8.contains(where: { $0 >= 0x80 }) else { return [] }
-        return text.lowercased().split { !$0.isLetter && !$0.isNumber }.compactMap { word in
-            guard word.unicodeScalars.contains(where: { !$0.isASCII }), !FrenchWords.isStopword(Folding.fold(String(word))) else { return nil }
-            return String(word)
+        // Split on scalars, not Characters: grapheme breaking cost most of the suggester's
+        // build. Combining marks are not separators, so a decomposed accent stays in its word.
+        let scalars = text.unicodeScalars
+        var words: [String] = []
+        var start = scalars.startIndex
+        var accented = false
+        for i in scalars.indices {
+            if Self.separates(scalars[i]) {
+                if accented, start < i, let word = lowerCased(Substring(scalars[start..<i])) { words.append(word) }
+                start = scalars.index(after: i)
+                accented = false
+            } else if !scalars[i].isASCII {
+                accented = true
+            }
         }
+        if accented, start < scalars.endIndex, let word = lowerCased(Substring(scalars[start...])) { words.append(word) }
+        return words
+    }
+
+    /// A scalar between words: ASCII other than a letter or a digit, or a space, punctuation
+    /// or symbol beyond ASCII (’ « – and the like).
+    private static func separates(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let v = scalar.value
+            return !((0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v))
+        }
+        switch scalar.properties.generalCategory {
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format,
+            .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+            .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `word` in lower case, nil for a function word ("à", "où").
+    static func contentWordInLowerCase(_ word: Substring) -> String? {
+        let lower = word.lowercased()
+        return FrenchWords.isStopword(Folding.fold(lower)) ? nil : lower
     }
 
     /// The content words of a title's folded tokens: function words out, masculine singular,
