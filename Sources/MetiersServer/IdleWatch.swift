@@ -22,12 +22,12 @@ final class IdleWatch {
     /// the close in `state` and closes the channel.
     func start(context: ChannelHandlerContext, state: ServerState, logger: Logger, busy: @escaping () -> Bool) {
         guard task == nil else { return }
-        let timeout = TimeAmount.nanoseconds(timeout.wholeNanoseconds)
-        let check = TimeAmount.nanoseconds(max(timeout.nanoseconds / 4, 10_000_000))
+        let limit = TimeAmount.nanoseconds(timeout.wholeNanoseconds)
+        let check = TimeAmount.nanoseconds(max(limit.nanoseconds / 4, 10_000_000))
         let loopBound = NIOLoopBound((self, context, busy), eventLoop: context.eventLoop)
         task = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { task in
             let (watch, context, busy) = loopBound.value
-            guard !busy(), NIODeadline.now() - watch.lastProgress > timeout else { return }
+            guard !busy(), NIODeadline.now() - watch.lastProgress > limit else { return }
             task.cancel()
             state.idleClosed()
             logger.debug("closing an idle connection")
