@@ -96,7 +96,7 @@ public struct ClassifyStream {
 
         mutating func send() throws {
             guard !pending.isEmpty else { return }
-            try connection.send(line: Request(.classify(ClassifyParameters(postings: pending, limit: stream.limit))).encoded())
+            try connection.send(line: try Request(.classify(ClassifyParameters(postings: pending, limit: stream.limit))).encoded())
             inFlight.append(pending.count)
             pending.removeAll(keepingCapacity: true)
         }

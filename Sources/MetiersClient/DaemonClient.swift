@@ -72,7 +72,7 @@ public struct DaemonClient: Sendable {
     public func exchange(_ request: Request) throws(ClientFailure) -> (response: Response, line: [UInt8]) {
         let line: [UInt8]
         do {
-            line = try MetiersConnection.exchange(path: socketPath, request.encoded())
+            line = try MetiersConnection.exchange(path: socketPath, try request.encoded())
         } catch let error as ConnectionError {
             throw .connection(error)
         } catch {

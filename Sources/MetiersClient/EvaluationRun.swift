@@ -65,7 +65,7 @@ public struct EvaluationRun {
             for (offset, row) in batch.enumerated() {
                 let parameters = SearchParameters(text: row.query, limit: 10, explain: dumpFeatures)
                 let id = RequestID.int(Int64(next + offset))
-                try connection.send(line: Request(id: id, operation == .map ? .map(parameters) : .search(parameters)).encoded())
+                try connection.send(line: try Request(id: id, operation == .map ? .map(parameters) : .search(parameters)).encoded())
             }
             for row in batch {
                 guard let line = try connection.readLine() else { throw ConnectionError.closedByDaemon }

@@ -189,9 +189,10 @@ public struct Request: Equatable, Sendable {
         return "\(error)"
     }
 
-    /// The request as one JSON object (what a client sends), without a newline.
-    public func encoded() -> Data {
-        (try? WireJSON.line(self)) ?? Data()
+    /// The request as one JSON object (what a client sends), without a newline. Throws for a
+    /// value JSON cannot write (a non-finite number as the id).
+    public func encoded() throws -> Data {
+        try WireJSON.line(self)
     }
 }
 

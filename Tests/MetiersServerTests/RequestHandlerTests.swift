@@ -273,9 +273,14 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertEqual(errorCode(r), "bad_json")
     }
 
+    func testARequestJSONCannotWriteIsAnErrorNotAnEmptyLine() {
+        XCTAssertThrowsError(try Request(id: .double(.nan), .cards).encoded())
+        XCTAssertThrowsError(try Request(id: .double(.infinity), .health).encoded())
+    }
+
     func testRequestsRoundTripThroughTheProtocolTypes() throws {
         let request = Request(id: .string("x"), .search(SearchParameters(text: "chef de projet", limit: 3)))
-        guard case .success(let decoded) = Request.decode(request.encoded()) else { return XCTFail("decode failed") }
+        guard case .success(let decoded) = Request.decode(try request.encoded()) else { return XCTFail("decode failed") }
         XCTAssertEqual(decoded, request)
         let response = handler.respond(to: request)
         guard case .search(let body) = response.body else { return XCTFail("not a search response: \(response)") }
@@ -285,7 +290,7 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertEqual(roundTripped.id, .string("x"))
         XCTAssertEqual(try roundTripped.encoded(), line)
         let suggest = Request(id: .int(2), .suggest(query: "dév web", limit: 4))
-        guard case .success(let again) = Request.decode(suggest.encoded()) else { return XCTFail("decode failed") }
+        guard case .success(let again) = Request.decode(try suggest.encoded()) else { return XCTFail("decode failed") }
         XCTAssertEqual(again, suggest)
     }
 
