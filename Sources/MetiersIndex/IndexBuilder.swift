@@ -20,8 +20,9 @@ public enum IndexBuildError: Error, CustomStringConvertible, Equatable {
     case filesystem(path: String, reason: String)
     /// Xapian refused something.
     case xapian(XapianError)
-    /// A card could not be written as the JSON its document carries.
-    case cardEncoding(id: String, reason: String)
+    /// Something could not be written as the JSON a document or the index's metadata carries
+    /// (`what`: "card 'concepteur-developpeur'", "ROME appellation 38701", …).
+    case encoding(what: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,7 +30,7 @@ public enum IndexBuildError: Error, CustomStringConvertible, Equatable {
         case .duplicateId(let id): "two cards have the id '\(id)'"
         case .filesystem(let path, let reason): "\(path): \(reason)"
         case .xapian(let error): "xapian: \(error)"
-        case .cardEncoding(let id, let reason): "card '\(id)' cannot be encoded as JSON: \(reason)"
+        case .encoding(let what, let reason): "\(what) cannot be encoded as JSON: \(reason)"
         }
     }
 }
@@ -82,20 +83,33 @@ public struct IndexBuilder {
         }
         let version = "v\(DispatchTimeSource.nanosecondsSinceEpoch())"
         let databasePath = root + "/" + version
+        // Everything that can fail before Xapian is asked to write is done first.
         let cardData = try Self.documentData(cards)
-        let synonymCount: Int
         var attribution: RomeAttribution?
-        let indexVersion: String
+        var romeData: RomeDatabaseWriter.EncodedDocuments?
+        if let rome {
+            let computed: RomeAttribution
+            do {
+                computed = RomeAttribution.compute(cards: cards, catalog: rome, vocabulary: vocabulary, analyzer: try FrenchAnalyzer())
+            } catch {
+                throw .xapian(error)
+            }
+            attribution = computed
+            romeData = try RomeDatabaseWriter.encode(catalog: rome, attribution: computed)
+        }
+        let indexVersion = try Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome, attribution: attribution, rankingModel: rankingModel)
+        let synonymCount: Int
         do {
-            if let rome { attribution = RomeAttribution.compute(cards: cards, catalog: rome, vocabulary: vocabulary, analyzer: try FrenchAnalyzer()) }
-            indexVersion = Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome, attribution: attribution, rankingModel: rankingModel)
             synonymCount = try write(
                 cards: cardData, vocabulary: vocabulary, attribution: attribution, rankingModel: rankingModel, indexVersion: indexVersion, build: version,
                 to: databasePath)
-            if let rome, let attribution {
-                try RomeDatabaseWriter.write(catalog: rome, attribution: attribution, indexVersion: indexVersion, to: databasePath + "/rome")
+            if let romeData, let attribution {
+                try RomeDatabaseWriter.write(romeData, attribution: attribution, indexVersion: indexVersion, to: databasePath + "/rome")
             }
         } catch {
+            // The half-written version is removed if it can be; the reported failure is Xapian's.
+            // One left behind is never served (the stub still names the previous version) and a
+            // later build prunes it.
             try? fm.removeItem(atPath: databasePath)
             throw .xapian(error)
         }
@@ -118,7 +132,7 @@ public struct IndexBuilder {
             do {
                 result.append((card, String(decoding: try encoder.encode(card), as: UTF8.self)))
             } catch {
-                throw .cardEncoding(id: card.id, reason: "\(error)")
+                throw .encoding(what: "card '\(card.id)'", reason: "\(error)")
             }
         }
         return result
@@ -243,7 +257,13 @@ public struct IndexBuilder {
     /// Removes versions older than the previous one; failures only log.
     private func prune(root: String, keeping current: String) {
         let fm = FileManager.default
-        guard let entries = try? fm.contentsOfDirectory(atPath: root) else { return }
+        let entries: [String]
+        do {
+            entries = try fm.contentsOfDirectory(atPath: root)
+        } catch {
+            logger.warning("cannot list old databases to remove", metadata: ["path": "\(root)", "error": "\(error)"])
+            return
+        }
         let versions = entries.filter { $0.hasPrefix("v") && $0 != current }.sorted { versionNumber($0) > versionNumber($1) }
         for old in versions.dropFirst() {
             do { try fm.removeItem(atPath: root + "/" + old) } catch {
@@ -258,13 +278,17 @@ public struct IndexBuilder {
     /// attribution give the same version, so a job board can cache answers per version.
     public static func contentVersion(
         cards: [Card], vocabulary: Vocabulary, rome: RomeCatalog? = nil, attribution: RomeAttribution? = nil, rankingModel: String = ""
-    ) -> String {
+    ) throws(IndexBuildError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var hash = FNV1a()
         hash.combine(indexSchemaVersion)
         for card in cards.sorted(by: { $0.id < $1.id }) {
-            if let data = try? encoder.encode(card) { hash.combine(bytes: data) }
+            do {
+                hash.combine(bytes: try encoder.encode(card))
+            } catch {
+                throw .encoding(what: "card '\(card.id)'", reason: "\(error)")
+            }
         }
         hash.combine(vocabulary.fingerprint)
         // The suggester's titles carry each row's card and ROME code, which the fingerprint does not.

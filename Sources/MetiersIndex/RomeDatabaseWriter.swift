@@ -17,14 +17,48 @@ import MetiersXapian
 /// the appellation as JSON data (``RomeDocument``). Metadata: the métiers as JSON, the index
 /// version, the title words, every appellation as a suggester title (`StoredTitles`).
 enum RomeDatabaseWriter {
-    static func write(catalog: RomeCatalog, attribution: RomeAttribution, indexVersion: String, to path: String) throws(XapianError) {
-        let database = try WritableDatabase(creatingAt: path)
-        let analyzer = try FrenchAnalyzer()
+    /// The catalogue with the JSON its documents and metadata carry, encoded before anything is
+    /// written, so that an encoding failure is reported rather than stored as `{}`.
+    struct EncodedDocuments {
+        let catalog: RomeCatalog
+        /// Each appellation's ``RomeDocument``, in the catalogue's order.
+        let documents: [String]
+        /// The métiers, as one JSON array.
+        let metiers: String
+    }
+
+    static func encode(catalog: RomeCatalog, attribution: RomeAttribution) throws(IndexBuildError) -> EncodedDocuments {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let cardOf = Dictionary(attribution.entries.compactMap { e in e.card.map { (e.appellation.codeOgr, $0) } }, uniquingKeysWith: { a, _ in a })
-        var titleWords = Set<String>()
+        let cardOf = cardsByAppellation(attribution)
+        func json(_ value: some Encodable, _ what: @autoclosure () -> String) throws(IndexBuildError) -> String {
+            do {
+                return String(decoding: try encoder.encode(value), as: UTF8.self)
+            } catch {
+                throw .encoding(what: what(), reason: "\(error)")
+            }
+        }
+        var documents: [String] = []
+        documents.reserveCapacity(catalog.appellations.count)
         for appellation in catalog.appellations {
+            let document = RomeDocument(appellation: appellation, card: cardOf[appellation.codeOgr])
+            documents.append(try json(document, "ROME appellation \(appellation.codeOgr)"))
+        }
+        return EncodedDocuments(catalog: catalog, documents: documents, metiers: try json(catalog.metiers, "the ROME métiers"))
+    }
+
+    /// The card each attributed appellation extends, by OGR code.
+    static func cardsByAppellation(_ attribution: RomeAttribution) -> [String: String] {
+        Dictionary(attribution.entries.compactMap { e in e.card.map { (e.appellation.codeOgr, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func write(_ encoded: EncodedDocuments, attribution: RomeAttribution, indexVersion: String, to path: String) throws(XapianError) {
+        let database = try WritableDatabase(creatingAt: path)
+        let analyzer = try FrenchAnalyzer()
+        let catalog = encoded.catalog
+        let cardOf = cardsByAppellation(attribution)
+        var titleWords = Set<String>()
+        for (appellation, data) in zip(catalog.appellations, encoded.documents) {
             let document = try Document()
             for term in analyzer.analyse(appellation.label) {
                 try document.addTerm(TermPrefix.title.rawValue + term.stem, position: term.position)
@@ -38,14 +72,12 @@ enum RomeDatabaseWriter {
             try document.addBooleanTerm(TermPrefix.romeParent.rawValue + appellation.codeRomeParent)
             let card = cardOf[appellation.codeOgr]
             if let card { try document.addBooleanTerm(TermPrefix.romeCard.rawValue + card) }
-            let data = (try? encoder.encode(RomeDocument(appellation: appellation, card: card))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             try document.setData(data)
             try database.replaceDocument(uniqueTerm: TermPrefix.id.rawValue + appellation.codeOgr, document)
         }
-        let metiers = (try? encoder.encode(catalog.metiers)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         try database.setMetadata(MetadataKey.schema, indexSchemaVersion)
         try database.setMetadata(MetadataKey.indexVersion, indexVersion)
-        try database.setMetadata(MetadataKey.romeMetiers, metiers)
+        try database.setMetadata(MetadataKey.romeMetiers, encoded.metiers)
         try database.setMetadata(MetadataKey.titleWords, titleWords.sorted().joined(separator: " "))
         let titles = catalog.appellations.map { a in
             StoredTitle(title: a.label, card: cardOf[a.codeOgr], rome: a.codeRome, rarelyUsed: a.rarelyUsed)
