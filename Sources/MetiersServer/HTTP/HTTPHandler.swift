@@ -146,16 +146,16 @@ final class HTTPHandler: ChannelInboundHandler {
         case .failure(let status, let error, let allow):
             var headers = HTTPHeaders()
             if let allow { headers.add(name: "allow", value: allow) }
-            respond(status, HTTPRoutes.failureBody(error), head: head, extra: headers, context: context)
+            respond(status, HTTPRoutes.failureBody(error, logger: logger), head: head, extra: headers, context: context)
         case .metrics:
             guard let metrics = settings.metrics else {
-                respond(404, HTTPRoutes.failureBody(ProtocolError(.notFound, "no metrics are collected")), head: head, context: context)
+                respond(404, HTTPRoutes.failureBody(ProtocolError(.notFound, "no metrics are collected"), logger: logger), head: head, context: context)
                 return
             }
             respond(200, metrics(), head: head, contentType: "text/plain; version=0.0.4; charset=utf-8", context: context)
         case .staticFile(let relative):
             guard let file = files?.read(relative) else {
-                respond(404, HTTPRoutes.failureBody(ProtocolError(.notFound, "no file \(relative.prefix(200))")), head: head, context: context)
+                respond(404, HTTPRoutes.failureBody(ProtocolError(.notFound, "no file \(relative.prefix(200))"), logger: logger), head: head, context: context)
                 return
             }
             var headers = HTTPHeaders()
@@ -195,7 +195,7 @@ final class HTTPHandler: ChannelInboundHandler {
     /// Answers now, before the request's end (too large, unauthorized); with `close`, then closes.
     private func refuse(_ status: Int, _ error: ProtocolError, head: HTTPRequestHead, close: Bool, extra: HTTPHeaders = [:], context: ChannelHandlerContext) {
         answered = true
-        respond(status, HTTPRoutes.failureBody(error), head: head, extra: extra, close: close, context: context)
+        respond(status, HTTPRoutes.failureBody(error, logger: logger), head: head, extra: extra, close: close, context: context)
     }
 
     private func respond(
@@ -244,6 +244,9 @@ final class HTTPParseErrors: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private var responding = false
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parse = error as? HTTPParserError else {
@@ -251,7 +254,7 @@ final class HTTPParseErrors: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         if !responding {
-            let body = HTTPRoutes.failureBody(ProtocolError(.badRequest, "the request is not valid HTTP/1.1 (\(parse))"))
+            let body = HTTPRoutes.failureBody(ProtocolError(.badRequest, "the request is not valid HTTP/1.1 (\(parse))"), logger: logger)
             let headers = HTTPHeaders([("connection", "close"), ("content-type", "application/json"), ("content-length", "\(body.count)")])
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
             var buffer = context.channel.allocator.buffer(capacity: body.count)
@@ -277,8 +280,12 @@ final class HTTPRefusal: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
     func channelActive(context: ChannelHandlerContext) {
-        let body = HTTPRoutes.failureBody(ProtocolError(.overloaded, "the daemon is at its connection limit; retry later"))
+        let body = HTTPRoutes.failureBody(ProtocolError(.overloaded, "the daemon is at its connection limit; retry later"), logger: logger)
         let text = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: \(body.count)\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
         var buffer = context.channel.allocator.buffer(capacity: text.utf8.count + body.count)
         buffer.writeString(text)

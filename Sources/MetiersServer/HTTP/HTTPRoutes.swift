@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Logging
 import MetiersProtocol
 
 /// The REST face of the protocol: each route becomes the request object a socket client would
@@ -137,7 +138,7 @@ enum HTTPRoutes {
         }
         object["op"] = .string(operation.op)
         for (key, value) in fixed { object[key] = value }
-        return .protocolLine(encode(.object(object)))
+        return protocolLine(object)
     }
 
     /// `POST /v1/classify`: a request object (`op` optional), or JSON Lines of postings
@@ -175,7 +176,7 @@ enum HTTPRoutes {
             object["limit"] = Int64(value).map(JSONValue.int) ?? .string(value)
         }
         object["op"] = .string("classify")
-        return .protocolLine(encode(.object(object)))
+        return protocolLine(object)
     }
 
     /// One JSON value, its depth checked before decoding (as the socket's decoder does).
@@ -190,8 +191,15 @@ enum HTTPRoutes {
         }
     }
 
-    static func encode(_ value: JSONValue) -> [UInt8] {
-        Array((try? WireJSON.line(value)) ?? Data("{}".utf8))
+    /// The request object as the line the socket would have been sent. Only a number JSON cannot
+    /// write could fail here, and what was parsed from JSON has none: the failure is the client's
+    /// request all the same, said rather than sent on as `{}`.
+    static func protocolLine(_ object: [String: JSONValue]) -> Target {
+        do {
+            return .protocolLine(Array(try WireJSON.line(JSONValue.object(object))))
+        } catch {
+            return .failure(status: 400, ProtocolError(.badRequest, "the request cannot be written as JSON (\(error))"))
+        }
     }
 
     /// The path and the decoded query parameters, in order (`+` is a space).
@@ -276,7 +284,7 @@ enum HTTPRoutes {
     }
 
     /// The error response body a route's own failure gets: the socket's shape.
-    static func failureBody(_ error: ProtocolError) -> [UInt8] {
-        Array((try? Response.failure(id: nil, op: nil, error).encoded()) ?? Data())
+    static func failureBody(_ error: ProtocolError, logger: Logger) -> [UInt8] {
+        RequestHandler.encode(Response.failure(id: nil, op: nil, error), logger: logger)
     }
 }
