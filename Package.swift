@@ -124,7 +124,9 @@ let package = Package(
             "MetiersServer", "MetiersProtocol", "MetiersSearch", "MetiersSchema", "MetiersIndex", "MetiersTestSupport",
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["MetiersProtocol", "MetiersTestSupport"]),
-        .testTarget(name: "SystemdTests", dependencies: ["MetiersServer", "MetiersTestSupport"]),
+        .testTarget(name: "SystemdTests", dependencies: [
+            "MetiersServer", "MetiersTestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         // The hostile-input suite, against the live daemon.
         .testTarget(name: "HostileInputTests", dependencies: ["MetiersProtocol", "MetiersClient", "MetiersTestSupport"]),
     ]

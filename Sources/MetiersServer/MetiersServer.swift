@@ -134,8 +134,8 @@ final class Reloader: Sendable {
 
     func reload(reason: String) -> ReloadOutcome {
         lock.withLock {
-            _ = notifier.reloading()
-            defer { _ = notifier.ready() }
+            notifier.check(notifier.reloading(), "RELOADING=1", logger: logger)
+            defer { notifier.check(notifier.ready(), "READY=1", logger: logger) }
             let previous = state.indexVersion
             var opened: [SearchIndex] = []
             do {
@@ -284,6 +284,7 @@ public final class MetiersServer: Service, Sendable {
             do {
                 httpChannel = try await HTTPListener.bind(http, settings: settings, group: group, quiesce: quiesce, dispatcher: dispatcher, logger: logger)
             } catch {
+                // The HTTP bind failure is the one reported; the socket closing is best effort.
                 try? await channel.close()
                 if !adopted { unlink(settings.socketPath) }
                 throw ServerError.bindHTTP("\(http.host):\(http.port)", error)
@@ -294,17 +295,31 @@ public final class MetiersServer: Service, Sendable {
             "socket": "\(settings.socketPath)", "database": "\(settings.databasePath)", "index_version": "\(indexVersion)",
             "socket_activated": "\(adopted)",
         ])
-        _ = notifier.ready(status: "serving index \(indexVersion)")
+        notifier.check(notifier.ready(status: "serving index \(indexVersion)"), "READY=1", logger: logger)
 
         let stopBackgroundWork = startBackgroundWork()
+        await serve(until: channel, quiesce: quiesce)
+        stopBackgroundWork()
+        pool.shutdown()
+        // A socket systemd passed belongs to systemd: it stays.
+        if !adopted { unlink(settings.socketPath) }
+        logger.info("stopped", metadata: ["socket": "\(settings.socketPath)"])
+    }
+
+    /// Serves until the listening channel closes, or a graceful shutdown (SIGTERM) closes it;
+    /// either way, returns once every connection has finished writing its answers.
+    private func serve(until channel: any Channel, quiesce: ServerQuiescingHelper) async {
+        let logger = self.logger
         let drained = group.next().makePromise(of: Void.self)
         let shuttingDown = NIOLockedValueBox(false)
         let notifier = self.notifier
         await withGracefulShutdownHandler {
+            // How the listening channel closed does not matter here: either way connections are
+            // drained below.
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
             logger.info("shutting down: no new connections, finishing requests in flight")
-            _ = notifier.stopping()
+            notifier.check(notifier.stopping(), "STOPPING=1", logger: logger)
             shuttingDown.withLockedValue { $0 = true }
             quiesce.initiateShutdown(promise: drained)
         }
@@ -312,12 +327,8 @@ public final class MetiersServer: Service, Sendable {
             // The listening channel closed for another reason: still let connections finish.
             quiesce.initiateShutdown(promise: drained)
         }
+        // The quiesce promise is only ever succeeded; nothing is lost by not reading a failure.
         try? await drained.futureResult.get()
-        stopBackgroundWork()
-        pool.shutdown()
-        // A socket systemd passed belongs to systemd: it stays.
-        if !adopted { unlink(settings.socketPath) }
-        logger.info("stopped", metadata: ["socket": "\(settings.socketPath)"])
     }
 
     /// Work beside the connections: the index watcher (the loop only reads the stub file; a

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Logging
 
 /// The service manager's readiness protocol (`sd_notify(3)`), without libsystemd: datagrams of
 /// newline-separated `KEY=VALUE` assignments sent to the AF_UNIX socket named by
@@ -10,7 +11,8 @@ import Darwin
 ///
 /// When `NOTIFY_SOCKET` is unset (the daemon was started by hand) every method does nothing.
 /// A notification that cannot be sent is not an error for the daemon: each method returns
-/// whether the datagram was sent, and callers may ignore it.
+/// whether the datagram was sent, and the daemon logs it (``check(_:_:logger:)``), since under
+/// `Type=notify` systemd would otherwise wait for `READY=1` until its timeout with nothing said.
 public struct SystemdNotifier: Sendable {
     /// The notification socket (`$NOTIFY_SOCKET` at creation), nil when there is none.
     public let socketPath: String?
@@ -116,4 +118,12 @@ public struct SystemdNotifier: Sendable {
         }
     }
     #endif
+}
+
+extension SystemdNotifier {
+    /// Logs a notification that was not sent while notifications are on.
+    func check(_ sent: Bool, _ notification: String, logger: Logger) {
+        guard isEnabled, !sent else { return }
+        logger.warning("cannot notify the service manager", metadata: ["notification": "\(notification)", "socket": "\(socketPath ?? "")"])
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import MetiersServer
+import Logging
+@testable import MetiersServer
 import MetiersTestSupport
 import XCTest
 
@@ -314,6 +315,21 @@ final class SystemdUnitTests: XCTestCase {
         XCTAssertFalse(notifier.stopping())
         XCTAssertFalse(SystemdNotifier(socketPath: "").isEnabled)
         XCTAssertFalse(SystemdNotifier(socketPath: "relative/path").ready(), "a relative path is no notification socket")
+    }
+
+    func testANotificationThatCannotBeSentIsLogged() {
+        let log = CapturedLog()
+        let logger = Logger(label: "test") { _ in log }
+        let notifier = SystemdNotifier(socketPath: "/nonexistent/metiers-notify-\(getpid())")
+        XCTAssertTrue(notifier.isEnabled)
+        notifier.check(notifier.ready(), "READY=1", logger: logger)
+        XCTAssertEqual(log.entries.map(\.level), [.warning])
+        XCTAssertEqual(log.entries.first?.message, "cannot notify the service manager")
+        XCTAssertEqual(log.entries.first?.metadata["notification"], "READY=1")
+        // Without a notification socket nothing is sent, and nothing is said.
+        let off = SystemdNotifier(socketPath: nil)
+        off.check(off.ready(), "READY=1", logger: logger)
+        XCTAssertEqual(log.entries.count, 1)
     }
 
     func testSocketActivationEnvironment() throws {
@@ -675,5 +691,27 @@ final class RawClient {
             guard n > 0 else { throw POSIXError(.init(rawValue: errno) ?? .ECONNRESET) }
             buffer.append(contentsOf: chunk[0..<n])
         }
+    }
+}
+
+/// A log handler that keeps what it is given.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    struct Entry {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+    private let lock = NSLock()
+    private var kept: [Entry] = []
+    var entries: [Entry] { lock.withLock { kept } }
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        let entry = Entry(level: event.level, message: "\(event.message)", metadata: (event.metadata ?? [:]).mapValues { "\($0)" })
+        lock.withLock { kept.append(entry) }
     }
 }
