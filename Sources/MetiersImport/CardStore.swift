@@ -62,6 +62,8 @@ public enum CardStore {
             }
             try swap(staging, into: target)
         } catch {
+            // The write's own failure is the one reported; a staging directory that cannot be
+            // removed either is hidden (a dot name) and names its write in its UUID.
             try? fileManager.removeItem(at: staging)
             throw error
         }
@@ -142,9 +144,18 @@ public enum CardStore {
         do {
             try fileManager.moveItem(at: staging, to: target)
         } catch {
-            try? fileManager.moveItem(at: retired, to: target)
+            // Put the previous cards back; when even that fails, say where they are.
+            do {
+                try fileManager.moveItem(at: retired, to: target)
+            } catch let restoring {
+                throw CardStoreError(
+                    path: target.path,
+                    problem: "cannot move the new cards into place (\(error)) nor the previous ones back (\(restoring)); they are in \(retired.path)")
+            }
             throw CardStoreError(path: target.path, problem: "cannot move the new cards into place: \(error)")
         }
+        // The new cards are in place: a previous copy that cannot be removed is only a hidden
+        // directory left beside them.
         try? fileManager.removeItem(at: retired)
     }
 

@@ -302,7 +302,8 @@ public final class RequestHandler {
                 reloadFailures: c.reloadFailures, lastReloadError: c.lastReloadError))
     }
 
-    /// Seconds since an ISO 8601 date.
+    /// Seconds since an ISO 8601 date; nil (an unknown age, `null` on the wire) when the index's
+    /// build date is not one, as an index from before the date was stored.
     static func age(of date: String) -> Double? {
         guard let built = try? Date(date, strategy: .iso8601) else { return nil }
         return (Date().timeIntervalSince(built) * 10).rounded() / 10

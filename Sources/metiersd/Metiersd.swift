@@ -85,6 +85,7 @@ struct Metiersd: AsyncParsableCommand {
         do {
             server = try await MetiersServer(settings: serverSettings, group: group, logger: logger)
         } catch {
+            // The server's failure is the one reported; the loops stop with the process anyway.
             try? await group.shutdownGracefully()
             fail("\(error)")
         }
@@ -93,6 +94,7 @@ struct Metiersd: AsyncParsableCommand {
         do {
             try await services.run()
         } catch {
+            // The server's failure is the one reported; the loops stop with the process anyway.
             try? await group.shutdownGracefully()
             fail("\(error)")
         }
