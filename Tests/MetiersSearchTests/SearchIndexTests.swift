@@ -50,8 +50,11 @@ final class SearchIndexTests: XCTestCase {
 
     func testResultsExplainTheirMatch() throws {
         let hit = try XCTUnwrap(index.search(SearchRequest(text: "développeur java")).hits.first)
+        XCTAssertEqual(hit.card.id, "concepteur-developpeur")
+        // What matched is the query's word as analysed (no card says "java"), with each field it was found in.
+        XCTAssertEqual(Set(hit.matched.map(\.term)), ["developpeur"], "\(hit.matched)")
         XCTAssertTrue(hit.matched.contains { $0.field == "title" }, "\(hit.matched)")
-        XCTAssertGreaterThan(hit.score, 0)
+        XCTAssertEqual(Set(hit.matched.map { "\($0.term) \($0.field)" }).count, hit.matched.count, "no pair twice: \(hit.matched)")
     }
 
     func testPagingIsConsistent() throws {
