@@ -10,9 +10,12 @@ import XCTest
 /// The request handler without a socket: lines in, lines out.
 final class RequestHandlerTests: XCTestCase {
     var handler: RequestHandler!
+    /// The version of the index the handler serves, which every response names.
+    var indexVersion = ""
 
     override func setUpWithError() throws {
         let index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        indexVersion = index.indexVersion
         handler = RequestHandler(index: index, defaultLimit: 7, logger: Logger(label: "test"))
     }
 
@@ -32,7 +35,7 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertEqual(r["id"] as? String, "q1")
         XCTAssertEqual(r["v"] as? Int, 1)
         XCTAssertEqual(r["op"] as? String, "search")
-        XCTAssertNotNil(r["index_version"] as? String)
+        XCTAssertEqual(r["index_version"] as? String, indexVersion)
         let results = try XCTUnwrap(r["results"] as? [[String: Any]])
         XCTAssertEqual(results.first?["id"] as? String, "concepteur-developpeur")
         XCTAssertLessThanOrEqual(results.count, 7, "the configured default limit applies")
@@ -195,7 +198,7 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertEqual((items[1]["error"] as? [String: Any])?["code"] as? String, "bad_request")
         XCTAssertEqual((items[4]["results"] as? [[String: Any]])?.first?["id"] as? String, "administrateur-d-infrastructure")
         XCTAssertEqual(items[5]["match"] as? String, "none")
-        XCTAssertNotNil(r["index_version"] as? String)
+        XCTAssertEqual(r["index_version"] as? String, indexVersion)
         XCTAssertEqual(r["v"] as? Int, 1)
 
         let tooMany = "{\"op\":\"classify\",\"postings\":[" + Array(repeating: #"{"title":"x"}"#, count: 1001).joined(separator: ",") + "]}"
@@ -230,7 +233,7 @@ final class RequestHandlerTests: XCTestCase {
         let r = try respond(#"{"id":7,"op":"suggest","query":"chef de pro","limit":3}"#)
         XCTAssertEqual(r["ok"] as? Bool, true, "\(r)")
         XCTAssertEqual(r["op"] as? String, "suggest")
-        XCTAssertNotNil(r["index_version"] as? String)
+        XCTAssertEqual(r["index_version"] as? String, indexVersion)
         let suggestions = try XCTUnwrap(r["suggestions"] as? [[String: Any]])
         XCTAssertEqual(suggestions.count, 3)
         XCTAssertEqual(suggestions[0]["card"] as? String, "chef-de-projet")
