@@ -77,6 +77,26 @@ final class HTTPTests: HostileTestCase {
         XCTAssertTrue(metrics.text.contains("metiers_request_duration_seconds_bucket"))
     }
 
+    /// Refusals made before the protocol layer (no route, wrong method, no token) never reach
+    /// `metiers_requests_total`; `metiers_http_responses_total` counts them by status.
+    func testRefusalsBeforeTheProtocolAreCountedByStatus() throws {
+        let wire = try http()
+        func count(_ status: Int) throws -> Double {
+            let prefix = "metiers_http_responses_total{status=\"\(status)\"} "
+            let line = try wire.get("/metrics").text.split(separator: "\n").first { $0.hasPrefix(prefix) }
+            return line.flatMap { Double($0.dropFirst(prefix.count)) } ?? 0
+        }
+        let before = (try count(404), try count(405), try count(401))
+        XCTAssertEqual(try wire.get("/v1/nowhere").status, 404)
+        XCTAssertEqual(try wire.get("/no/such/file").status, 404)
+        XCTAssertEqual(try wire.send("DELETE", "/v1/search?q=java").status, 405)
+        XCTAssertEqual(try http(token: nil).get("/v1/stats").status, 401)
+        XCTAssertEqual(try count(404) - before.0, 2)
+        XCTAssertEqual(try count(405) - before.1, 1)
+        XCTAssertEqual(try count(401) - before.2, 1)
+        XCTAssertGreaterThan(try count(200), 0, "the /metrics answers themselves")
+    }
+
     func testErrorCodesMapToStatuses() throws {
         let wire = try http()
         let cases: [(String, Int, String)] = [

@@ -215,6 +215,7 @@ final class HTTPHandler: ChannelInboundHandler {
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
         idle.progressed()
+        dispatcher.state.metrics.httpResponse(status: status)
         let channel = context.channel
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
@@ -245,8 +246,12 @@ final class HTTPParseErrors: ChannelDuplexHandler, RemovableChannelHandler {
 
     private var responding = false
     private let logger: Logger
+    private let metrics: ServerMetrics
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, metrics: ServerMetrics) {
+        self.logger = logger
+        self.metrics = metrics
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parse = error as? HTTPParserError else {
@@ -261,6 +266,7 @@ final class HTTPParseErrors: ChannelDuplexHandler, RemovableChannelHandler {
             buffer.writeBytes(body)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            metrics.httpResponse(status: 400)
         }
         context.fireErrorCaught(error)
     }
@@ -281,8 +287,12 @@ final class HTTPRefusal: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let logger: Logger
+    private let metrics: ServerMetrics
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, metrics: ServerMetrics) {
+        self.logger = logger
+        self.metrics = metrics
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         let body = HTTPRoutes.failureBody(ProtocolError(.overloaded, "the daemon is at its connection limit; retry later"), logger: logger)
@@ -292,6 +302,7 @@ final class HTTPRefusal: ChannelInboundHandler {
         buffer.writeBytes(body)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+        metrics.httpResponse(status: 503)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}

@@ -37,12 +37,12 @@ enum HTTPListener {
                 channel.eventLoop.makeCompletedFuture {
                     let admitted = state.connectionOpened(limit: settings.maximumConnections)
                     guard admitted else {
-                        try channel.pipeline.syncOperations.addHandler(HTTPRefusal(logger: logger))
+                        try channel.pipeline.syncOperations.addHandler(HTTPRefusal(logger: logger, metrics: dispatcher.state.metrics))
                         return
                     }
                     channel.closeFuture.whenComplete { _ in state.connectionClosed() }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
-                    try channel.pipeline.syncOperations.addHandler(HTTPParseErrors(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(HTTPParseErrors(logger: logger, metrics: dispatcher.state.metrics))
                     try channel.pipeline.syncOperations.addHandler(
                         HTTPHandler(
                             dispatcher: dispatcher, settings: http, files: files, maximumBody: settings.maximumLineLength,
