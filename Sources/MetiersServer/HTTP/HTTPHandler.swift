@@ -169,18 +169,37 @@ final class HTTPHandler: ChannelInboundHandler {
             case .answer(let bytes):
                 respondProtocol(bytes, head: head, context: context)
             case .work(let id, let op, let job):
-                let admission = dispatcher.submit(job, context: context) { [self] bytes, context in
-                    inFlight = false
-                    guard let bytes, context.channel.isActive else { return }
-                    respondProtocol(bytes, head: head, context: context)
-                }
-                switch admission {
-                case .accepted:
-                    inFlight = true
-                case .refused(let queued):
-                    respondProtocol(dispatcher.overloaded(queued: queued, id: id, op: op), head: head, context: context)
-                }
+                submit(job, id: id, op: op, head: head, context: context)
             }
+        case .classify(let classify):
+            // The body (up to limits.max_line_bytes) is parsed by the worker, as a long socket
+            // line is decoded by one: the loop only hands it over. A body that is no request
+            // is answered with its error object, whose code (bad_json, bad_request) gives 400.
+            let logger = self.logger
+            submit({ handler in
+                switch classify.line() {
+                case .success(let line): handler.respond(toLine: line)
+                case .failure(let error): HTTPRoutes.failureBody(error, logger: logger)
+                }
+            }, id: nil, op: "classify", head: head, context: context)
+        }
+    }
+
+    /// Hands `job` to the search pool, and its answer back to this connection; a full queue is
+    /// answered `overloaded` (503) at once.
+    private func submit(
+        _ job: @escaping @Sendable (RequestHandler) -> [UInt8], id: RequestID?, op: String?, head: HTTPRequestHead, context: ChannelHandlerContext
+    ) {
+        let admission = dispatcher.submit(job, context: context) { [self] bytes, context in
+            inFlight = false
+            guard let bytes, context.channel.isActive else { return }
+            respondProtocol(bytes, head: head, context: context)
+        }
+        switch admission {
+        case .accepted:
+            inFlight = true
+        case .refused(let queued):
+            respondProtocol(dispatcher.overloaded(queued: queued, id: id, op: op), head: head, context: context)
         }
     }
 

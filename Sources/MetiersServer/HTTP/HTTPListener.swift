@@ -14,8 +14,9 @@ enum HTTPListener {
         dispatcher: RequestDispatcher, logger: Logger
     ) async throws -> any Channel {
         let state = dispatcher.state
-        var http = http
-        http.maximumURILength = min(http.maximumURILength, settings.maximumLineLength)
+        var limited = http
+        limited.maximumURILength = min(http.maximumURILength, settings.maximumLineLength)
+        let http = limited
         let files: StaticFiles?
         if let directory = http.staticDirectory {
             files = StaticFiles(directory: directory)

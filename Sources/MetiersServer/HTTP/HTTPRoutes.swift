@@ -11,9 +11,12 @@ import MetiersProtocol
 /// queue, time budget and error codes answer it unchanged. Pure: no channel, no index.
 enum HTTPRoutes {
     /// What a request asks for.
-    enum Target: Equatable {
+    enum Target {
         /// A protocol request line, for the dispatcher.
         case protocolLine([UInt8])
+        /// A classify body, parsed into its line by a search worker (`ClassifyBody.line()`):
+        /// the event loop does not parse a body of up to `limits.max_line_bytes`.
+        case classify(ClassifyBody)
         /// An answer known without the protocol (a route's own error): status and the
         /// protocol's error object.
         case failure(status: Int, ProtocolError, allow: String? = nil)
@@ -71,7 +74,7 @@ enum HTTPRoutes {
         case ["v1", "map"]: return only("GET") { line(map, query: query) }
         case ["v1", "suggest"]: return only("GET") { line(suggest, query: query) }
         case ["v1", "cards"]: return only("GET") { line(cards, query: query) }
-        case ["v1", "classify"]: return only("POST") { classify(body: body, contentType: contentType, query: query) }
+        case ["v1", "classify"]: return only("POST") { .classify(ClassifyBody(body: body, contentType: contentType, query: query)) }
         case let s where s.count == 3 && s[0] == "v1" && s[1] == "cards":
             return only("GET") { line(show, query: query, fixed: ["card": .string(s[2])]) }
         case let s where s.count == 4 && s[0] == "v1" && s[1] == "cards" && s[3] == "similar":
@@ -143,40 +146,47 @@ enum HTTPRoutes {
 
     /// `POST /v1/classify`: a request object (`op` optional), or JSON Lines of postings
     /// (`application/x-ndjson`), with `limit` as a query parameter.
-    static func classify(body: [UInt8], contentType: String?, query: [(String, String)]) -> Target {
-        let ndjson = contentType == "application/x-ndjson" || contentType == "application/jsonl"
-        var object: [String: JSONValue]
-        if ndjson {
-            var postings: [JSONValue] = []
-            var number = 0
-            for raw in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                number += 1
-                if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                switch parse(raw) {
-                case .success(let value): postings.append(value)
-                case .failure(let error): return .failure(status: 400, ProtocolError(error.code, "line \(number): \(error.message)"))
+    struct ClassifyBody: Sendable {
+        let body: [UInt8]
+        let contentType: String?
+        let query: [(String, String)]
+
+        /// The request line; a failure is the client's request (each maps to 400).
+        func line() -> Result<[UInt8], ProtocolError> {
+            let ndjson = contentType == "application/x-ndjson" || contentType == "application/jsonl"
+            var object: [String: JSONValue]
+            if ndjson {
+                var postings: [JSONValue] = []
+                var number = 0
+                for raw in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                    number += 1
+                    if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                    switch HTTPRoutes.parse(raw) {
+                    case .success(let value): postings.append(value)
+                    case .failure(let error): return .failure(ProtocolError(error.code, "line \(number): \(error.message)"))
+                    }
+                }
+                object = ["postings": .array(postings)]
+            } else {
+                switch HTTPRoutes.parse(body[...]) {
+                case .success(.object(let o)): object = o
+                case .success(let other):
+                    return .failure(ProtocolError(.badRequest, "the body must be a JSON object with 'postings', found \(other.typeName)"))
+                case .failure(let error): return .failure(error)
+                }
+                if let op = object["op"], op != .string("classify") {
+                    return .failure(ProtocolError(.badRequest, "field 'op' must be \"classify\" on this route (or absent)"))
                 }
             }
-            object = ["postings": .array(postings)]
-        } else {
-            switch parse(body[...]) {
-            case .success(.object(let o)): object = o
-            case .success(let other):
-                return .failure(status: 400, ProtocolError(.badRequest, "the body must be a JSON object with 'postings', found \(other.typeName)"))
-            case .failure(let error): return .failure(status: 400, error)
+            for (name, value) in query {
+                guard name == "limit" else {
+                    return .failure(ProtocolError(.badRequest, "query parameter '\(name.prefix(40))' is not taken by this route"))
+                }
+                object["limit"] = Int64(value).map(JSONValue.int) ?? .string(value)
             }
-            if let op = object["op"], op != .string("classify") {
-                return .failure(status: 400, ProtocolError(.badRequest, "field 'op' must be \"classify\" on this route (or absent)"))
-            }
+            object["op"] = .string("classify")
+            return HTTPRoutes.encodedLine(object)
         }
-        for (name, value) in query {
-            guard name == "limit" else {
-                return .failure(status: 400, ProtocolError(.badRequest, "query parameter '\(name.prefix(40))' is not taken by this route"))
-            }
-            object["limit"] = Int64(value).map(JSONValue.int) ?? .string(value)
-        }
-        object["op"] = .string("classify")
-        return protocolLine(object)
     }
 
     /// One JSON value, its depth checked before decoding (as the socket's decoder does).
@@ -195,10 +205,17 @@ enum HTTPRoutes {
     /// write could fail here, and what was parsed from JSON has none: the failure is the client's
     /// request all the same, said rather than sent on as `{}`.
     static func protocolLine(_ object: [String: JSONValue]) -> Target {
+        switch encodedLine(object) {
+        case .success(let line): .protocolLine(line)
+        case .failure(let error): .failure(status: 400, error)
+        }
+    }
+
+    static func encodedLine(_ object: [String: JSONValue]) -> Result<[UInt8], ProtocolError> {
         do {
-            return .protocolLine(Array(try WireJSON.line(JSONValue.object(object))))
+            return .success(Array(try WireJSON.line(JSONValue.object(object))))
         } catch {
-            return .failure(status: 400, ProtocolError(.badRequest, "the request cannot be written as JSON (\(error))"))
+            return .failure(ProtocolError(.badRequest, "the request cannot be written as JSON (\(error))"))
         }
     }
 
