@@ -229,7 +229,7 @@ public final class RequestHandler {
     /// remaining postings answer `timeout`.
     private func classify(_ p: ClassifyParameters) -> [ClassifiedItem] {
         let deadline = ContinuousClock.now + timeBudget
-        guard let shareWork, p.postings.count > Self.batchChunk else { return classify(p.postings[...], p, deadline: deadline) }
+        guard shareWork != nil, p.postings.count > Self.batchChunk else { return classify(p.postings[...], p, deadline: deadline) }
         let batch = BatchSplit(postings: p.postings, chunkSize: Self.batchChunk)
         // Every other worker may take chunks; the ones busy elsewhere find none left later.
         for _ in 0..<min(otherWorkers, batch.chunkCount - 1) { offer(batch, p, deadline: deadline) }

@@ -50,7 +50,7 @@ public struct QueryText: Equatable, Sendable {
         // Most queries and every ordinary posting have no syntax at all: their words are the
         // text's, without walking it character by character.
         if !mayHaveSyntax(text) {
-            var parser = Parser(plain: text, limits: limits)
+            let parser = Parser(plain: text, limits: limits)
             try parser.checkTerms()
             return parser.result
         }
@@ -59,7 +59,6 @@ public struct QueryText: Equatable, Sendable {
         return parser.result
     }
 
-    /// The state of one parse.
     /// False when the text has no quote of any kind and no "-" at its start or after a space
     /// or tab: then the parser would copy it as it is (a conservative test on its bytes).
     static func mayHaveSyntax(_ text: String) -> Bool {
@@ -73,8 +72,9 @@ public struct QueryText: Equatable, Sendable {
             switch byte {
             case 0x22: return true  // "
             case 0x2D where previous == 0x20 || previous == 0x09: dash = true
-            case 0x9C, 0x9D where previous == 0x80 && afterLead == 0xE2: return true  // “ ”
-            case 0xAB, 0xBB where previous == 0xC2: return true  // « »
+            // A `where` binds one pattern only: each byte carries its own.
+            case 0x9C where previous == 0x80 && afterLead == 0xE2, 0x9D where previous == 0x80 && afterLead == 0xE2: return true  // “ ”
+            case 0xAB where previous == 0xC2, 0xBB where previous == 0xC2: return true  // « »
             default: break
             }
             afterLead = previous
@@ -83,6 +83,7 @@ public struct QueryText: Equatable, Sendable {
         return false
     }
 
+    /// The state of one parse.
     struct Parser {
         var chars: [Character]
         let limits: QueryLimits

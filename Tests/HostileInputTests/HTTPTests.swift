@@ -14,7 +14,7 @@ import Glibc
 final class HTTPTests: HostileTestCase {
     static let token = "s3cret-token"
     /// The page and the configuration naming it, made once before the daemon starts.
-    nonisolated(unsafe) static let site: (config: String, port: Int) = makeSite(token: token)
+    static let site: (config: String, port: Int) = makeSite(token: token)
 
     override class var daemonArguments: [String] { ["--config", site.config, "--http", "127.0.0.1:\(site.port)"] }
 
@@ -189,7 +189,9 @@ final class HTTPTests: HostileTestCase {
         let directory = TestIndex.temporaryDirectory("metiers-http-site")
         let web = directory + "/web"
         try? FileManager.default.createDirectory(atPath: web + "/css", withIntermediateDirectories: true)
-        func write(_ path: String, _ text: String) { FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
+        func write(_ path: String, _ text: String) {
+            precondition(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write \(path)")
+        }
         write(web + "/index.html", "<!doctype html><title>metiers</title>\n")
         write(web + "/app.js", "console.log('metiers')\n")
         write(web + "/css/style.css", "body { margin: 0 }\n")

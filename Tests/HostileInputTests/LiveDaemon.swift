@@ -97,7 +97,7 @@ final class LiveDaemon: @unchecked Sendable {
         environment["SWIFT_BACKTRACE"] = "enable=no"
         process.environment = environment
         // A file, not a pipe: a pipe nobody reads would block the daemon once full.
-        FileManager.default.createFile(atPath: directory + "/metiersd.log", contents: nil)
+        precondition(FileManager.default.createFile(atPath: directory + "/metiersd.log", contents: nil), "cannot create \(directory)/metiersd.log")
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/metiersd.log"))
         process.standardError = log
         process.standardOutput = log

@@ -111,6 +111,20 @@ final class QueryTextTests: XCTestCase {
         XCTAssertEqual(q.phrases.count, 1)
     }
 
+    /// The fast path's byte test: quotes and a leading dash may be syntax; the same bytes inside
+    /// other characters are not (ë is C3 AB like «'s last byte, Ü is C3 9C like “'s).
+    func testOnlyQuotesAndDashesSendATextToTheFullParser() throws {
+        for text in [#"chef "projet""#, "« chef »", "“chef”", "chef -test", "-test"] {
+            XCTAssertTrue(QueryText.mayHaveSyntax(text), text)
+        }
+        for text in ["Noël chef de projet", "Über-ingénieur", "chef-de-projet", "c++ et c#", "Ê Ü ë œ"] {
+            XCTAssertFalse(QueryText.mayHaveSyntax(text), text)
+            var full = QueryText.Parser(text: text, limits: .unlimited)
+            try full.run()
+            XCTAssertEqual(try QueryText.parse(text), full.result, "the fast path reads \(text) as the parser does")
+        }
+    }
+
     /// Each limit refuses one past its value, names the limit and the value, and agrees with the
     /// unlimited parse within it.
     func testQueryLimits() throws {
