@@ -21,6 +21,8 @@ enum RomeDatabaseWriter {
     /// written, so that an encoding failure is reported rather than stored as `{}`.
     struct EncodedDocuments {
         let catalog: RomeCatalog
+        /// The card each attributed appellation extends, by OGR code.
+        let cardOf: [String: String]
         /// Each appellation's ``RomeDocument``, in the catalogue's order.
         let documents: [String]
         /// The métiers, as one JSON array.
@@ -30,7 +32,7 @@ enum RomeDatabaseWriter {
     static func encode(catalog: RomeCatalog, attribution: RomeAttribution) throws(IndexBuildError) -> EncodedDocuments {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let cardOf = cardsByAppellation(attribution)
+        let cardOf = Dictionary(attribution.entries.compactMap { e in e.card.map { (e.appellation.codeOgr, $0) } }, uniquingKeysWith: { a, _ in a })
         func json(_ value: some Encodable, _ what: @autoclosure () -> String) throws(IndexBuildError) -> String {
             do {
                 return String(decoding: try encoder.encode(value), as: UTF8.self)
@@ -44,19 +46,14 @@ enum RomeDatabaseWriter {
             let document = RomeDocument(appellation: appellation, card: cardOf[appellation.codeOgr])
             documents.append(try json(document, "ROME appellation \(appellation.codeOgr)"))
         }
-        return EncodedDocuments(catalog: catalog, documents: documents, metiers: try json(catalog.metiers, "the ROME métiers"))
-    }
-
-    /// The card each attributed appellation extends, by OGR code.
-    static func cardsByAppellation(_ attribution: RomeAttribution) -> [String: String] {
-        Dictionary(attribution.entries.compactMap { e in e.card.map { (e.appellation.codeOgr, $0) } }, uniquingKeysWith: { a, _ in a })
+        return EncodedDocuments(catalog: catalog, cardOf: cardOf, documents: documents, metiers: try json(catalog.metiers, "the ROME métiers"))
     }
 
     static func write(_ encoded: EncodedDocuments, attribution: RomeAttribution, indexVersion: String, to path: String) throws(XapianError) {
         let database = try WritableDatabase(creatingAt: path)
         let analyzer = try FrenchAnalyzer()
         let catalog = encoded.catalog
-        let cardOf = cardsByAppellation(attribution)
+        let cardOf = encoded.cardOf
         var titleWords = Set<String>()
         for (appellation, data) in zip(catalog.appellations, encoded.documents) {
             let document = try Document()
