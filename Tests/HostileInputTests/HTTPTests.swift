@@ -122,6 +122,18 @@ final class HTTPTests: HostileTestCase {
         let badJSON = try wire.send("POST", "/v1/classify", body: Array("{nope".utf8), headers: ["Content-Type: application/json"])
         XCTAssertEqual(badJSON.status, 400)
         XCTAssertEqual((badJSON.json["error"] as? [String: Any])?["code"] as? String, "bad_json")
+        // Classify bodies are parsed by a worker: their errors still answer 400, with the line.
+        let badLine = try wire.send(
+            "POST", "/v1/classify", body: Array("{\"title\":\"java\"}\n{nope\n".utf8), headers: ["Content-Type: application/x-ndjson"])
+        XCTAssertEqual(badLine.status, 400, badLine.text)
+        let lineError = badLine.json["error"] as? [String: Any]
+        XCTAssertEqual(lineError?["code"] as? String, "bad_json")
+        XCTAssertTrue((lineError?["message"] as? String ?? "").hasPrefix("line 2: "), badLine.text)
+        let notAnObject = try wire.send("POST", "/v1/classify?limit=2", body: Array("[1]".utf8), headers: ["Content-Type: application/json"])
+        XCTAssertEqual(notAnObject.status, 400, notAnObject.text)
+        XCTAssertEqual((notAnObject.json["error"] as? [String: Any])?["code"] as? String, "bad_request")
+        let wrongParameter = try wire.send("POST", "/v1/classify?top=2", body: Array("{\"postings\":[]}".utf8), headers: ["Content-Type: application/json"])
+        XCTAssertEqual(wrongParameter.status, 400, wrongParameter.text)
     }
 
     func testBodyOverTheLineLimitIs413AndTheConnectionCloses() throws {
