@@ -39,10 +39,23 @@ final class RequestHandlerTests: XCTestCase {
         let results = try XCTUnwrap(r["results"] as? [[String: Any]])
         XCTAssertEqual(results.first?["id"] as? String, "concepteur-developpeur")
         XCTAssertLessThanOrEqual(results.count, 7, "the configured default limit applies")
+        // Each result says what the card says: its name, famille, sous-famille and ROME codes
+        // are the `cards` summary's, and what matched is a word and the field it was found in.
+        let cards = try XCTUnwrap(try respond(#"{"op":"cards"}"#)["cards"] as? [[String: Any]])
+        let summaries = Dictionary(uniqueKeysWithValues: cards.map { ($0["id"] as? String ?? "", $0) })
         for result in results {
-            for key in ["id", "name", "famille", "sous_famille", "rome", "score", "matched"] {
-                XCTAssertTrue(result.keys.contains(key), "missing \(key)")
+            let id = try XCTUnwrap(result["id"] as? String)
+            let summary = try XCTUnwrap(summaries[id], "\(id) is no card")
+            for key in ["name", "famille"] {
+                XCTAssertEqual(result[key] as? String, try XCTUnwrap(summary[key] as? String), "\(id) \(key)")
             }
+            // A famille without sous-familles writes null, in both.
+            XCTAssertTrue(result.keys.contains("sous_famille") && summary.keys.contains("sous_famille"), id)
+            XCTAssertEqual(result["sous_famille"] as? String, summary["sous_famille"] as? String, id)
+            XCTAssertEqual(result["rome"] as? [String], try XCTUnwrap(summary["rome"] as? [String]), id)
+            let matched = try XCTUnwrap(result["matched"] as? [[String: String]], id)
+            XCTAssertFalse(matched.isEmpty, id)
+            XCTAssertTrue(matched.allSatisfy { !($0["term"] ?? "").isEmpty && !($0["field"] ?? "").isEmpty }, "\(matched)")
         }
         let scores = results.compactMap { $0["score"] as? Double }
         XCTAssertEqual(scores, scores.sorted(by: >))
