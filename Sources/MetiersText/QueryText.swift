@@ -72,9 +72,9 @@ public struct QueryText: Equatable, Sendable {
             switch byte {
             case 0x22: return true  // "
             case 0x2D where previous == 0x20 || previous == 0x09: dash = true
-            // A `where` binds one pattern only: each byte carries its own.
-            case 0x9C where previous == 0x80 && afterLead == 0xE2, 0x9D where previous == 0x80 && afterLead == 0xE2: return true  // “ ”
-            case 0xAB where previous == 0xC2, 0xBB where previous == 0xC2: return true  // « »
+            // The condition is in the body: a `where` would bind the last pattern only.
+            case 0x9C, 0x9D: if previous == 0x80 && afterLead == 0xE2 { return true }  // “ ”
+            case 0xAB, 0xBB: if previous == 0xC2 { return true }  // « »
             default: break
             }
             afterLead = previous
