@@ -198,6 +198,9 @@ public final class SearchIndex {
     let titleWords: Set<String>
     /// The words of the title keys of the ROME titles attributed to cards, and `titleWords`.
     let romeTitleWords: Set<String>
+    /// Every word of some vocabulary alias, folded as a query's tokens are: a noise word
+    /// outside this set cannot belong to an alias (see `aliasWords`).
+    let vocabularyWords: Set<String>
     let database: Database
     /// The ROME database of the same build; nil for an index built without ROME data.
     let rome: RomeIndex?
@@ -243,6 +246,7 @@ public final class SearchIndex {
             cardCount = try database.documentCount()
             titleWords = Set(try database.metadata(MetadataKey.titleWords).split(separator: " ").map(String.init))
             romeTitleWords = titleWords.union(try database.metadata(MetadataKey.romeTitleWords).split(separator: " ").map(String.init))
+            vocabularyWords = Set(try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles)).flatMap { Tokenizer.tokenize($0.title).map(\.word) })
             let build = try database.metadata(MetadataKey.buildDirectory)
             // Under a stub root, the build's directory; opened directly, the database's own.
             let romePath = [path + "/" + build + "/rome", path + "/rome"].first { FileManager.default.fileExists(atPath: $0 + "/iamglass") }

@@ -43,6 +43,30 @@ final class PipelineTests: XCTestCase {
         XCTAssertThrowsError(try index.analyse(SearchRequest(text: "de la et"))) { XCTAssertEqual($0 as? SearchError, .emptyQuery) }
     }
 
+    /// A noise word that belongs to a vocabulary alias is the sector's term: "lead" of "tech
+    /// lead" stays and the alias expands; "lead" of "Lead Java" is a seniority mark and goes.
+    func testAliasWordsAreNotNoise() throws {
+        let techLead = try index.analyse(SearchRequest(text: "Tech lead Java"))
+        XCTAssertEqual(techLead.plan.words.map(\.token.word), ["tech", "lead", "java"])
+        XCTAssertEqual(techLead.plan.expansions.map(\.range), [0..<2])
+        XCTAssertEqual(try index.search(SearchRequest(text: "Tech lead Java")).hits.first?.card.id, "concepteur-developpeur")
+        XCTAssertEqual(try index.search(SearchRequest(text: "test lead")).hits.first?.card.id, "chef-de-projet-test")
+        XCTAssertEqual(try index.analyse(SearchRequest(text: "Lead Java")).plan.words.map(\.token.word), ["java"])
+        XCTAssertEqual(try index.analyse(SearchRequest(text: "Développeur senior H/F")).plan.words.map(\.token.word), ["developpeur"])
+        index.options.synonyms = false
+        XCTAssertEqual(try index.analyse(SearchRequest(text: "Tech lead Java")).plan.words.map(\.token.word), ["tech", "java"])
+    }
+
+    /// The words a text is read up to: the `maximumQueryWords`-th that is not noise, and an
+    /// alias's length beyond it (so that an alias cut there can still keep its noise word).
+    func testReachStopsAfterTheWordsTheSearchReads() {
+        let most = SearchIndex.maximumQueryWords
+        XCTAssertEqual(SearchIndex.reach(Array(repeating: false, count: most + 50)), most + SearchIndex.maximumAliasWords)
+        XCTAssertEqual(SearchIndex.reach(Array(repeating: true, count: 10)), 10, "all noise: every word")
+        XCTAssertEqual(SearchIndex.reach([true, false, true]), 3)
+        XCTAssertEqual(SearchIndex.reach(Array(repeating: false, count: most + 1)), most + 1)
+    }
+
     func testComposeReadsOneManagingWordForAnother() throws {
         let analysis = try index.analyse(SearchRequest(text: "manager support"))
         let composed = try index.compose(analysis, request: SearchRequest(text: "manager support"))
@@ -77,6 +101,22 @@ final class PipelineTests: XCTestCase {
         let noTitle = try index.romeEvidence(try index.analyse(SearchRequest(
             text: "Vous préparez le pain et les viennoiseries, gérez le four et la boulangerie, conseillez les clients au comptoir chaque matin")))
         XCTAssertNil(noTitle.outside, "a posting without a title gives ROME nothing to say")
+    }
+
+    /// ROME's evidence that a title is another trade rests on words no card title has and no
+    /// vocabulary alias of the query covers: ROME's "Codeur" (sign language) and "Technicien
+    /// helpdesk" (I1404) still match, but the vocabulary vouches for "codeur" and "helpdesk".
+    func testVocabularyAliasesAreNotRomesDecidingWords() throws {
+        for (query, card) in [("codeur", "concepteur-developpeur"), ("helpdesk", "support-clients")] {
+            let evidence = try index.romeEvidence(try index.analyse(SearchRequest(text: query)))
+            XCTAssertNotNil(evidence.outside, query)
+            XCTAssertNil(evidence.wordShare, "\(query): no deciding word")
+            XCTAssertEqual(try index.search(SearchRequest(text: query)).hits.first?.card.id, card, query)
+        }
+        // A word no alias covers still decides.
+        XCTAssertNotNil(try index.romeEvidence(try index.analyse(SearchRequest(text: "Boulanger"))).wordShare)
+        index.options.synonyms = false
+        XCTAssertNotNil(try index.romeEvidence(try index.analyse(SearchRequest(text: "codeur"))).wordShare, "without the vocabulary, nothing vouches")
     }
 
     func testABudgetSpentBetweenStagesIsATimeout() throws {

@@ -70,18 +70,18 @@ extension SearchIndex {
 
     /// The content words (noise left out), the title words marked, and the vocabulary's expansions.
     func plan(_ tokens: [Token], title: Range<Int>?, isPosting: Bool) throws -> QueryPlan {
-        var kept: [Token] = []
+        let content = tokens.filter { !FrenchWords.isStopword($0.word) }
         // Titles lose only their gender, seniority and contract marks; postings also lose pay,
-        // places and recruiting phrases.
-        for token in tokens where !FrenchWords.isStopword(token.word) {
-            let noise = options.noiseFilter && (isPosting ? JobNoise.isPostingNoise(token.word) : JobNoise.isTitleNoise(token.word))
-            if !noise { kept.append(token) }
-        }
+        // places and recruiting phrases. A word of a vocabulary alias is the sector's term, not
+        // noise: "lead" of "tech lead" or "test lead" stays, as "lead" of "Lead Java" does not.
+        let noise = content.map { options.noiseFilter && (isPosting ? JobNoise.isPostingNoise($0.word) : JobNoise.isTitleNoise($0.word)) }
+        let read = content[..<Self.reach(noise)].map(word)
+        let vouched = options.synonyms && noise.contains(true) ? try aliasWords(read, among: noise) : []
+        var words = read.indices.filter { !noise[$0] || vouched.contains($0) }.map { read[$0] }
         // A title made only of noise ("Stage", "Lead") is still searched.
-        if kept.isEmpty { kept = tokens.filter { !FrenchWords.isStopword($0.word) } }
+        if words.isEmpty { words = read }
         // A very long text is read up to a bound: its first words say what the job is.
-        if kept.count > Self.maximumQueryWords { kept = Array(kept.prefix(Self.maximumQueryWords)) }
-        var words = kept.map { QueryPlan.Word(token: $0, stem: analyzer.stem($0.word), titleWord: TitleKey.normalise($0.word), inHead: false) }
+        if words.count > Self.maximumQueryWords { words = Array(words.prefix(Self.maximumQueryWords)) }
         if let title {
             let head = words.indices.filter { title.contains(words[$0].token.start) }
             if !head.isEmpty && head.count <= Self.maximumHeadWords {
@@ -92,6 +92,47 @@ extension SearchIndex {
         return QueryPlan(words: words, expansions: expansions)
     }
 
+    /// How many content words the search reads: up to the `maximumQueryWords`-th that is not
+    /// `noise`, and an alias's length beyond it (a run the noise filter may keep).
+    static func reach(_ noise: [Bool]) -> Int {
+        var kept = 0
+        for (i, isNoise) in noise.enumerated() where !isNoise {
+            kept += 1
+            if kept == maximumQueryWords { return min(noise.count, i + 1 + maximumAliasWords) }
+        }
+        return noise.count
+    }
+
+    /// A token as a query word: its stem and title form.
+    func word(_ token: Token) -> QueryPlan.Word {
+        QueryPlan.Word(token: token, stem: analyzer.stem(token.word), titleWord: TitleKey.normalise(token.word), inHead: false)
+    }
+
+    /// The indices of the words that belong to a run the vocabulary knows and that holds one of
+    /// the `flagged` words (runs as `expansions` finds them: up to `maximumAliasWords` words,
+    /// the longest first). A flagged word no alias has ("vous", "senior") costs no lookup.
+    func aliasWords(_ words: [QueryPlan.Word], among flagged: [Bool]) throws -> Set<Int> {
+        var found = Set<Int>()
+        for j in words.indices where flagged[j] && !found.contains(j) && vocabularyWords.contains(words[j].token.word) {
+            runs: for length in stride(from: min(Self.maximumAliasWords, words.count), through: 1, by: -1) {
+                for start in max(0, j - length + 1)...min(j, words.count - length) {
+                    let targets = try aliasTargets(words[start..<(start + length)])
+                    if !targets.stems.isEmpty || !targets.titles.isEmpty {
+                        found.formUnion(start..<(start + length))
+                        break runs
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// What the vocabulary expands `run` to: by its stems, and by its words as a title.
+    func aliasTargets(_ run: ArraySlice<QueryPlan.Word>) throws -> (stems: [String], titles: [String]) {
+        (try synonyms(of: run.map(\.stem).joined(separator: " ")),
+         try synonyms(of: SynonymKey.titlePrefix + run.map(\.titleWord).joined(separator: " ")))
+    }
+
     /// Runs of up to `maximumAliasWords` words the vocabulary knows, longest first, and what
     /// each expands to.
     func expansions(of words: [QueryPlan.Word]) throws -> [QueryPlan.Expansion] {
@@ -100,9 +141,7 @@ extension SearchIndex {
         while i < words.count {
             var length = min(Self.maximumAliasWords, words.count - i)
             while length >= 1 {
-                let run = words[i..<(i + length)]
-                let stems = try synonyms(of: run.map(\.stem).joined(separator: " "))
-                let titles = try synonyms(of: SynonymKey.titlePrefix + run.map(\.titleWord).joined(separator: " "))
+                let (stems, titles) = try aliasTargets(words[i..<(i + length)])
                 if !stems.isEmpty || !titles.isEmpty {
                     expansions.append(QueryPlan.Expansion(
                         range: i..<(i + length),

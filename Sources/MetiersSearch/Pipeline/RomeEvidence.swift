@@ -45,8 +45,12 @@ extension SearchIndex {
         evidence.outside = try rome.best(titleShares: evidence.shares, stems: evidence.stems, filter: nil, excluded: rome.inScope)
         evidence.inside = try rome.best(titleShares: evidence.shares, stems: evidence.stems, filter: rome.inScope)?.quality ?? 0
         if let outside = evidence.outside {
-            // The words that make the difference: those in no card's title.
-            for stem in outside.stems.sorted() where try database.termFrequency(TermPrefix.title.rawValue + stem) == 0 {
+            // The words that make the difference: those in no card's title, and that no
+            // vocabulary alias of the query covers (the vocabulary vouches for those: "codeur",
+            // "helpdesk" are the sector's words, whatever other trades ROME also names so).
+            let vouched = Set(analysis.plan.expandedIndices.map { analysis.plan.words[$0].stem })
+            for stem in outside.stems.sorted() where !vouched.contains(stem) {
+                guard try database.termFrequency(TermPrefix.title.rawValue + stem) == 0 else { continue }
                 let share = try rome.inScopeShare(of: stem)
                 evidence.wordShare = (max(evidence.wordShare?.largest ?? 0, share), min(evidence.wordShare?.smallest ?? 1, share))
             }
