@@ -57,14 +57,15 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try index.analyse(SearchRequest(text: "Tech lead Java")).plan.words.map(\.token.word), ["tech", "java"])
     }
 
-    /// The words a text is read up to: the `maximumQueryWords`-th that is not noise, and an
-    /// alias's length beyond it (so that an alias cut there can still keep its noise word).
-    func testReachStopsAfterTheWordsTheSearchReads() {
-        let most = SearchIndex.maximumQueryWords
-        XCTAssertEqual(SearchIndex.reach(Array(repeating: false, count: most + 50)), most + SearchIndex.maximumAliasWords)
-        XCTAssertEqual(SearchIndex.reach(Array(repeating: true, count: 10)), 10, "all noise: every word")
-        XCTAssertEqual(SearchIndex.reach([true, false, true]), 3)
-        XCTAssertEqual(SearchIndex.reach(Array(repeating: false, count: most + 1)), most + 1)
+    /// A text made of an alias's noise word a hundred thousand times costs no more lookups
+    /// than the search reads words: only "lead" of "tech lead" is kept, the rest is noise; and
+    /// made of noise only, it is searched as its first words.
+    func testManyAliasNoiseWordsAreReadUpToTheBound() throws {
+        let leads = Array(repeating: "lead", count: 100_000).joined(separator: " ")
+        let analysis = try index.analyse(SearchRequest(text: "tech " + leads))
+        XCTAssertEqual(analysis.plan.words.map(\.token.word), ["tech", "lead"])
+        XCTAssertEqual(analysis.plan.expansions.map(\.range), [0..<2])
+        XCTAssertEqual(try index.analyse(SearchRequest(text: leads)).plan.words.count, SearchIndex.maximumQueryWords)
     }
 
     func testComposeReadsOneManagingWordForAnother() throws {

@@ -75,13 +75,12 @@ extension SearchIndex {
         // places and recruiting phrases. A word of a vocabulary alias is the sector's term, not
         // noise: "lead" of "tech lead" or "test lead" stays, as "lead" of "Lead Java" does not.
         let noise = content.map { options.noiseFilter && (isPosting ? JobNoise.isPostingNoise($0.word) : JobNoise.isTitleNoise($0.word)) }
-        let read = content[..<Self.reach(noise)].map(word)
-        let vouched = options.synonyms && noise.contains(true) ? try aliasWords(read, among: noise) : []
-        var words = read.indices.filter { !noise[$0] || vouched.contains($0) }.map { read[$0] }
+        let vouched = options.synonyms ? try aliasWords(content, among: noise) : []
+        var kept = content.indices.filter { !noise[$0] || vouched.contains($0) }
         // A title made only of noise ("Stage", "Lead") is still searched.
-        if words.isEmpty { words = read }
+        if kept.isEmpty { kept = Array(content.indices) }
         // A very long text is read up to a bound: its first words say what the job is.
-        if words.count > Self.maximumQueryWords { words = Array(words.prefix(Self.maximumQueryWords)) }
+        var words = kept.prefix(Self.maximumQueryWords).map { word(content[$0]) }
         if let title {
             let head = words.indices.filter { title.contains(words[$0].token.start) }
             if !head.isEmpty && head.count <= Self.maximumHeadWords {
@@ -92,31 +91,25 @@ extension SearchIndex {
         return QueryPlan(words: words, expansions: expansions)
     }
 
-    /// How many content words the search reads: up to the `maximumQueryWords`-th that is not
-    /// `noise`, and an alias's length beyond it (a run the noise filter may keep).
-    static func reach(_ noise: [Bool]) -> Int {
-        var kept = 0
-        for (i, isNoise) in noise.enumerated() where !isNoise {
-            kept += 1
-            if kept == maximumQueryWords { return min(noise.count, i + 1 + maximumAliasWords) }
-        }
-        return noise.count
-    }
-
     /// A token as a query word: its stem and title form.
     func word(_ token: Token) -> QueryPlan.Word {
         QueryPlan.Word(token: token, stem: analyzer.stem(token.word), titleWord: TitleKey.normalise(token.word), inHead: false)
     }
 
-    /// The indices of the words that belong to a run the vocabulary knows and that holds one of
-    /// the `flagged` words (runs as `expansions` finds them: up to `maximumAliasWords` words,
-    /// the longest first). A flagged word no alias has ("vous", "senior") costs no lookup.
-    func aliasWords(_ words: [QueryPlan.Word], among flagged: [Bool]) throws -> Set<Int> {
+    /// The indices of the tokens that belong to a run the vocabulary knows and that holds one
+    /// of the `flagged` tokens (runs as `expansions` finds them: up to `maximumAliasWords`
+    /// words, the longest first). Only a flagged word some alias has costs lookups ("lead",
+    /// not "vous" or "senior"), and only the first `maximumQueryWords` of them: a text made of
+    /// "lead" a hundred thousand times is read no further than the search reads.
+    func aliasWords(_ tokens: [Token], among flagged: [Bool]) throws -> Set<Int> {
         var found = Set<Int>()
-        for j in words.indices where flagged[j] && !found.contains(j) && vocabularyWords.contains(words[j].token.word) {
-            runs: for length in stride(from: min(Self.maximumAliasWords, words.count), through: 1, by: -1) {
-                for start in max(0, j - length + 1)...min(j, words.count - length) {
-                    let targets = try aliasTargets(words[start..<(start + length)])
+        var checked = 0
+        for j in tokens.indices where flagged[j] && !found.contains(j) && vocabularyWords.contains(tokens[j].word) {
+            checked += 1
+            if checked > Self.maximumQueryWords { break }
+            runs: for length in stride(from: min(Self.maximumAliasWords, tokens.count), through: 1, by: -1) {
+                for start in max(0, j - length + 1)...min(j, tokens.count - length) {
+                    let targets = try aliasTargets(tokens[start..<(start + length)].map(word)[...])
                     if !targets.stems.isEmpty || !targets.titles.isEmpty {
                         found.formUnion(start..<(start + length))
                         break runs
