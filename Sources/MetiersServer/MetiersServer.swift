@@ -134,8 +134,8 @@ final class Reloader: Sendable {
 
     func reload(reason: String) -> ReloadOutcome {
         lock.withLock {
-            notifier.check(notifier.reloading(), "RELOADING=1", logger: logger)
-            defer { notifier.check(notifier.ready(), "READY=1", logger: logger) }
+            notifier.reloading(logger: logger)
+            defer { notifier.ready(logger: logger) }
             let previous = state.indexVersion
             var opened: [SearchIndex] = []
             do {
@@ -295,7 +295,7 @@ public final class MetiersServer: Service, Sendable {
             "socket": "\(settings.socketPath)", "database": "\(settings.databasePath)", "index_version": "\(indexVersion)",
             "socket_activated": "\(adopted)",
         ])
-        notifier.check(notifier.ready(status: "serving index \(indexVersion)"), "READY=1", logger: logger)
+        notifier.ready(status: "serving index \(indexVersion)", logger: logger)
 
         let stopBackgroundWork = startBackgroundWork()
         await serve(until: channel, quiesce: quiesce)
@@ -319,7 +319,7 @@ public final class MetiersServer: Service, Sendable {
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
             logger.info("shutting down: no new connections, finishing requests in flight")
-            notifier.check(notifier.stopping(), "STOPPING=1", logger: logger)
+            notifier.stopping(logger: logger)
             shuttingDown.withLockedValue { $0 = true }
             quiesce.initiateShutdown(promise: drained)
         }

@@ -11,8 +11,9 @@ import Logging
 ///
 /// When `NOTIFY_SOCKET` is unset (the daemon was started by hand) every method does nothing.
 /// A notification that cannot be sent is not an error for the daemon: each method returns
-/// whether the datagram was sent, and the daemon logs it (``check(_:_:logger:)``), since under
-/// `Type=notify` systemd would otherwise wait for `READY=1` until its timeout with nothing said.
+/// whether the datagram was sent and, given a logger, logs one that was not (naming its first
+/// assignment), since under `Type=notify` systemd would otherwise wait for `READY=1` until its
+/// timeout with nothing said.
 public struct SystemdNotifier: Sendable {
     /// The notification socket (`$NOTIFY_SOCKET` at creation), nil when there is none.
     public let socketPath: String?
@@ -37,21 +38,21 @@ public struct SystemdNotifier: Sendable {
 
     /// `READY=1`: start-up is finished (the index is open and the socket accepts connections).
     @discardableResult
-    public func ready(status: String? = nil) -> Bool {
-        notify(["READY=1"] + (status.map { ["STATUS=\($0)"] } ?? []))
+    public func ready(status: String? = nil, logger: Logger? = nil) -> Bool {
+        notify(["READY=1"] + (status.map { ["STATUS=\($0)"] } ?? []), logger: logger)
     }
 
     /// `STOPPING=1`: the daemon has begun shutting down.
     @discardableResult
-    public func stopping(status: String? = nil) -> Bool {
-        notify(["STOPPING=1"] + (status.map { ["STATUS=\($0)"] } ?? []))
+    public func stopping(status: String? = nil, logger: Logger? = nil) -> Bool {
+        notify(["STOPPING=1"] + (status.map { ["STATUS=\($0)"] } ?? []), logger: logger)
     }
 
     /// `RELOADING=1` with `MONOTONIC_USEC` (CLOCK_MONOTONIC, µs), as `Type=notify-reload`
     /// (systemd 253) requires; send `ready()` when the reload is done.
     @discardableResult
-    public func reloading(status: String? = nil) -> Bool {
-        notify(["RELOADING=1", "MONOTONIC_USEC=\(Self.monotonicMicroseconds())"] + (status.map { ["STATUS=\($0)"] } ?? []))
+    public func reloading(status: String? = nil, logger: Logger? = nil) -> Bool {
+        notify(["RELOADING=1", "MONOTONIC_USEC=\(Self.monotonicMicroseconds())"] + (status.map { ["STATUS=\($0)"] } ?? []), logger: logger)
     }
 
     /// `STATUS=…`: a one-line status shown by `systemctl status`.
@@ -61,18 +62,22 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// Sends one datagram with the given assignments (newlines inside a value are replaced by
-    /// spaces, as one assignment is one line).
+    /// spaces, as one assignment is one line); logs to `logger` when it could not be sent.
     @discardableResult
-    public func notify(_ assignments: [String]) -> Bool {
-        guard let socketPath, !assignments.isEmpty else { return false }
+    public func notify(_ assignments: [String], logger: Logger? = nil) -> Bool {
+        guard let socketPath, let first = assignments.first else { return false }
         let message = assignments
             .map { String($0.map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
             .joined(separator: "\n")
         #if os(Linux)
-        return Self.send(Array(message.utf8), to: socketPath)
+        let sent = Self.send(Array(message.utf8), to: socketPath)
         #else
-        return false
+        let sent = false
         #endif
+        if !sent {
+            logger?.warning("cannot notify the service manager", metadata: ["notification": "\(first)", "socket": "\(socketPath)"])
+        }
+        return sent
     }
 
     /// CLOCK_MONOTONIC in microseconds.
@@ -118,12 +123,4 @@ public struct SystemdNotifier: Sendable {
         }
     }
     #endif
-}
-
-extension SystemdNotifier {
-    /// Logs a notification that was not sent while notifications are on.
-    func check(_ sent: Bool, _ notification: String, logger: Logger) {
-        guard isEnabled, !sent else { return }
-        logger.warning("cannot notify the service manager", metadata: ["notification": "\(notification)", "socket": "\(socketPath ?? "")"])
-    }
 }

@@ -317,18 +317,24 @@ final class SystemdUnitTests: XCTestCase {
         XCTAssertFalse(SystemdNotifier(socketPath: "relative/path").ready(), "a relative path is no notification socket")
     }
 
-    func testANotificationThatCannotBeSentIsLogged() {
+    func testANotificationThatCannotBeSentIsLogged() throws {
         let log = CapturedLog()
         let logger = Logger(label: "test") { _ in log }
         let notifier = SystemdNotifier(socketPath: "/nonexistent/metiers-notify-\(getpid())")
         XCTAssertTrue(notifier.isEnabled)
-        notifier.check(notifier.ready(), "READY=1", logger: logger)
+        XCTAssertFalse(notifier.ready(status: "serving", logger: logger))
         XCTAssertEqual(log.entries.map(\.level), [.warning])
         XCTAssertEqual(log.entries.first?.message, "cannot notify the service manager")
         XCTAssertEqual(log.entries.first?.metadata["notification"], "READY=1")
         // Without a notification socket nothing is sent, and nothing is said.
         let off = SystemdNotifier(socketPath: nil)
-        off.check(off.ready(), "READY=1", logger: logger)
+        XCTAssertFalse(off.ready(logger: logger))
+        XCTAssertEqual(log.entries.count, 1)
+        // Sent, nothing is said either (the abstract socket of a listener).
+        let name = "@metiers-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let listener = try NotifyListener(path: name)
+        XCTAssertTrue(SystemdNotifier(socketPath: name).stopping(logger: logger))
+        XCTAssertEqual(listener.next(timeout: 5), "STOPPING=1")
         XCTAssertEqual(log.entries.count, 1)
     }
 
