@@ -97,7 +97,7 @@ public struct IndexBuilder {
             attribution = computed
             romeData = try RomeDatabaseWriter.encode(catalog: rome, attribution: computed)
         }
-        let indexVersion = try Self.contentVersion(cards: cards, vocabulary: vocabulary, rome: rome, attribution: attribution, rankingModel: rankingModel)
+        let indexVersion = Self.contentVersion(cards: cardData, vocabulary: vocabulary, rome: rome, attribution: attribution, rankingModel: rankingModel)
         let synonymCount: Int
         do {
             synonymCount = try write(
@@ -275,21 +275,14 @@ public struct IndexBuilder {
     private func versionNumber(_ name: String) -> UInt64 { UInt64(name.dropFirst()) ?? 0 }
 
     /// A short, stable digest of what is indexed: the same cards, vocabulary, ROME data and
-    /// attribution give the same version, so a job board can cache answers per version.
-    public static func contentVersion(
-        cards: [Card], vocabulary: Vocabulary, rome: RomeCatalog? = nil, attribution: RomeAttribution? = nil, rankingModel: String = ""
-    ) throws(IndexBuildError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+    /// attribution give the same version, so a job board can cache answers per version. The
+    /// cards count by the data their documents carry (`documentData`), in id order.
+    static func contentVersion(
+        cards: [(card: Card, data: String)], vocabulary: Vocabulary, rome: RomeCatalog? = nil, attribution: RomeAttribution? = nil, rankingModel: String = ""
+    ) -> String {
         var hash = FNV1a()
         hash.combine(indexSchemaVersion)
-        for card in cards.sorted(by: { $0.id < $1.id }) {
-            do {
-                hash.combine(bytes: try encoder.encode(card))
-            } catch {
-                throw .encoding(what: "card '\(card.id)'", reason: "\(error)")
-            }
-        }
+        for (_, data) in cards.sorted(by: { $0.card.id < $1.card.id }) { hash.combine(data) }
         hash.combine(vocabulary.fingerprint)
         // The suggester's titles carry each row's card and ROME code, which the fingerprint does not.
         hash.combine(StoredTitles.encode(vocabulary.storedTitles))

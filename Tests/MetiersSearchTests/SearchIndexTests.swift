@@ -1,5 +1,6 @@
 import Logging
 import MetiersImport
+import MetiersIndex
 import MetiersSchema
 import MetiersSearch
 import MetiersTestSupport
@@ -25,6 +26,24 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertThrowsError(try index.card(id: "boulanger")) { error in
             XCTAssertEqual(error as? SearchError, .notFound(id: "boulanger"))
         }
+    }
+
+    /// The index version is the content's: two builds of the same cards, vocabulary and model
+    /// have it, built at different times; one word changed in one card changes it.
+    func testTheIndexVersionIsTheContents() throws {
+        let cards = try CardStore.load(from: TestIndex.cardsPath)
+        let model = try TestIndex.rankingModel()
+        let builder = IndexBuilder(logger: Logger(label: "test"))
+        let root = TestIndex.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try builder.build(cards: cards, rankingModel: model, root: root + "/a")
+        let again = try builder.build(cards: cards, rankingModel: model, root: root + "/b")
+        XCTAssertEqual(first.indexVersion, again.indexVersion)
+        XCTAssertEqual(try SearchIndex(path: root + "/a", logger: Logger(label: "test")).indexVersion, first.indexVersion)
+        var edited = cards
+        edited[0].descriptionSynthetique += " Modifié."
+        XCTAssertNotEqual(try builder.build(cards: edited, rankingModel: model, root: root + "/c").indexVersion, first.indexVersion)
+        XCTAssertNotEqual(try builder.build(cards: cards, rankingModel: model + " ", root: root + "/d").indexVersion, first.indexVersion)
     }
 
     /// Accents, case, plural and gender variants reach the same card.
