@@ -17,7 +17,9 @@ import Glibc
 /// that code is attributed to the one card whose text it matches best: the sum, over the
 /// title's stems, of the stem's rarity among the 36 cards (idf) times the weight of the best
 /// field of the card that has it (its name 4, other titles 3, activités and description 1.5,
-/// savoir-faire 1, connaissances 0.8, the rest 0.3), plus 100 when the title is one of the
+/// savoir-faire 1, connaissances 0.8, the rest 0.3, the formations and certifications not at
+/// all: a diploma's name, "BTS informatique", does not make every "… informatique" title the
+/// card's; `CardFields.jobText`), plus 100 when the title is one of the
 /// card's own appellations. The vocabulary's (`Config/vocabulary.tsv`) expansions of the title's words count too, at 0.8
 /// (as at query time). The best card must score at least 1.1 times the runner-up: a title that
 /// no candidate shares a word with, or a close call ("Ingénieur DevOps" scores the same on two
@@ -62,7 +64,7 @@ public struct RomeAttribution: Sendable, Equatable {
             var best: [String: Double] = [:]
             // The card's name weighs most: "Technicien informatique" goes to the technician card.
             for term in analyzer.analyse(card.name) { best[term.stem] = nameWeight }
-            for (prefix, texts) in CardFields.text(of: card) {
+            for (prefix, texts) in CardFields.jobText(of: card) {
                 let weight = fieldWeights[prefix] ?? 0
                 for text in texts {
                     for term in analyzer.analyse(text) where weight > (best[term.stem] ?? 0) { best[term.stem] = weight }
