@@ -107,23 +107,26 @@ extension SearchIndex {
         for j in tokens.indices where flagged[j] && !found.contains(j) && vocabularyWords.contains(tokens[j].word) {
             checked += 1
             if checked > Self.maximumQueryWords { break }
+            // The words every run through j is made of, each analysed once.
+            let lower = max(0, j - Self.maximumAliasWords + 1)
+            let window = tokens[lower..<min(tokens.count, j + Self.maximumAliasWords)].map(word)
             runs: for length in stride(from: min(Self.maximumAliasWords, tokens.count), through: 1, by: -1) {
-                for start in max(0, j - length + 1)...min(j, tokens.count - length) {
-                    let targets = try aliasTargets(tokens[start..<(start + length)].map(word)[...])
-                    if !targets.stems.isEmpty || !targets.titles.isEmpty {
-                        found.formUnion(start..<(start + length))
-                        break runs
-                    }
+                for start in max(0, j - length + 1)...min(j, tokens.count - length)
+                where try aliasTargets(window[(start - lower)..<(start - lower + length)]) != nil {
+                    found.formUnion(start..<(start + length))
+                    break runs
                 }
             }
         }
         return found
     }
 
-    /// What the vocabulary expands `run` to: by its stems, and by its words as a title.
-    func aliasTargets(_ run: ArraySlice<QueryPlan.Word>) throws -> (stems: [String], titles: [String]) {
-        (try synonyms(of: run.map(\.stem).joined(separator: " ")),
-         try synonyms(of: SynonymKey.titlePrefix + run.map(\.titleWord).joined(separator: " ")))
+    /// What the vocabulary expands `run` to: by its stems, and by its words as a title; nil
+    /// when it knows the run neither way.
+    func aliasTargets(_ run: ArraySlice<QueryPlan.Word>) throws -> (stems: [String], titles: [String])? {
+        let stems = try synonyms(of: run.map(\.stem).joined(separator: " "))
+        let titles = try synonyms(of: SynonymKey.titlePrefix + run.map(\.titleWord).joined(separator: " "))
+        return stems.isEmpty && titles.isEmpty ? nil : (stems, titles)
     }
 
     /// Runs of up to `maximumAliasWords` words the vocabulary knows, longest first, and what
@@ -134,8 +137,7 @@ extension SearchIndex {
         while i < words.count {
             var length = min(Self.maximumAliasWords, words.count - i)
             while length >= 1 {
-                let (stems, titles) = try aliasTargets(words[i..<(i + length)])
-                if !stems.isEmpty || !titles.isEmpty {
+                if let (stems, titles) = try aliasTargets(words[i..<(i + length)]) {
                     expansions.append(QueryPlan.Expansion(
                         range: i..<(i + length),
                         stems: stems.map { $0.split(separator: " ").map(String.init) },
