@@ -254,6 +254,15 @@ mx_status mx_writable_database_create(const char *path, mx_writable_database **o
     })
 }
 
+mx_status mx_writable_database_open(const char *path, mx_writable_database **out,
+                                    char **error_message) {
+    if (path == nullptr || out == nullptr) return invalid(error_message, "NULL argument");
+    MX_GUARD({
+        *out = new mx_writable_database{Xapian::WritableDatabase(path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS)};
+        return MX_OK;
+    })
+}
+
 void mx_writable_database_free(mx_writable_database *database) {
     if (database == nullptr) return;
     try {

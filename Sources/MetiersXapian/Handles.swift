@@ -78,6 +78,13 @@ public final class WritableDatabase {
         handle = out!
     }
 
+    /// Opens the existing database at `path` for writing.
+    public init(openingAt path: String) throws(XapianError) {
+        var out: OpaquePointer? = nil
+        try check { mx_writable_database_open(path, &out, $0) }
+        handle = out!
+    }
+
     /// Closes without committing: call `commit()` first to keep changes.
     deinit { mx_writable_database_free(handle) }
 

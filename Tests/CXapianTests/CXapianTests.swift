@@ -84,6 +84,7 @@ final class CXapianTests: XCTestCase {
         XCTAssertEqual(mx_database_open(nil, nil, &message), MX_INVALID_ARGUMENT)
         free(message)
         XCTAssertEqual(mx_document_add_term(nil, "x", 0, 1, nil), MX_INVALID_ARGUMENT)
+        XCTAssertEqual(mx_writable_database_open(nil, nil, nil), MX_INVALID_ARGUMENT)
         var doc: OpaquePointer? = nil
         XCTAssertEqual(mx_document_new(&doc, nil), MX_OK)
         XCTAssertEqual(mx_document_add_term(doc, "", 0, 1, nil), MX_INVALID_ARGUMENT)
@@ -142,6 +143,33 @@ final class CXapianTests: XCTestCase {
         XCTAssertThrowsError(try db.documentData(999)) { error in
             XCTAssertEqual((error as? XapianError)?.kind, .notFound)
         }
+    }
+
+    /// An existing database opens for writing and keeps what it had; a missing one is an
+    /// opening error, not a new database.
+    func testAnExistingDatabaseOpensForWriting() throws {
+        let path = directory + "/reopened"
+        do {
+            let db = try WritableDatabase(creatingAt: path)
+            let doc = try Document()
+            try doc.addTerm("XTjava")
+            try db.replaceDocument(uniqueTerm: "Qa", doc)
+            try db.setMetadata("k", "first")
+            try db.commit()
+        }
+        do {
+            let db = try WritableDatabase(openingAt: path)
+            try db.setMetadata("k", "second")
+            try db.commit()
+        }
+        let db = try Database(path: path)
+        XCTAssertEqual(try db.documentCount(), 1)
+        XCTAssertEqual(try db.termFrequency("XTjava"), 1)
+        XCTAssertEqual(try db.metadata("k"), "second")
+        XCTAssertThrowsError(try WritableDatabase(openingAt: directory + "/absent")) { error in
+            XCTAssertEqual((error as? XapianError)?.kind, .databaseOpening)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/absent"))
     }
 
     /// A time limit on the match: a generous one answers as without a limit; the C entry takes

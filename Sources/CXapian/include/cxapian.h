@@ -97,6 +97,9 @@ typedef struct mx_writable_database mx_writable_database;
 /* Creates a new glass database at `path`, overwriting one that is there. */
 mx_status mx_writable_database_create(const char *path, mx_writable_database **out,
                                       char **error_message);
+/* Opens the glass database at `path` for writing; MX_DATABASE_OPENING_ERROR when there is none. */
+mx_status mx_writable_database_open(const char *path, mx_writable_database **out,
+                                    char **error_message);
 /* Closes the database (after mx_writable_database_commit, or changes since are lost) and frees. */
 void mx_writable_database_free(mx_writable_database *database);
 /* Adds `document`, or replaces the document indexed by `unique_term` (idempotent re-indexing). */
