@@ -23,6 +23,8 @@ public enum IndexBuildError: Error, CustomStringConvertible, Equatable {
     /// Something could not be written as the JSON a document or the index's metadata carries
     /// (`what`: "card 'concepteur-developpeur'", "ROME appellation 38701", …).
     case encoding(what: String, reason: String)
+    /// The search could not say which card the suggested titles lead to.
+    case titleCards(reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum IndexBuildError: Error, CustomStringConvertible, Equatable {
         case .filesystem(let path, let reason): "\(path): \(reason)"
         case .xapian(let error): "xapian: \(error)"
         case .encoding(let what, let reason): "\(what) cannot be encoded as JSON: \(reason)"
+        case .titleCards(let reason): "cannot find the card each suggested title leads to: \(reason)"
         }
     }
 }
@@ -47,7 +50,17 @@ public struct IndexBuildReport: Sendable, Equatable {
     /// ROME appellations indexed (0 without ROME data), and how many extend a card.
     public var romeAppellationCount: Int = 0
     public var romeAttributedCount: Int = 0
+    /// Suggested titles (vocabulary aliases, attributed ROME titles) whose card the search's
+    /// answer changed from the table's or the attribution's, of those asked.
+    public var titleCardChanges = 0
+    public var titleCardsAsked = 0
 }
+
+/// The card the search answers first for each title (a title it answers `none` is absent),
+/// asked of a written database (`databasePath`) before readers are switched to it. The
+/// builder takes it as a function: the index is the search's input, and neither module
+/// imports the other (`metiers-index` wires them).
+public typealias TitleCards = (_ databasePath: String, _ titles: [String]) throws -> [String: String]
 
 /// Builds the Xapian database from cards and switches readers to it atomically.
 ///
@@ -67,9 +80,12 @@ public struct IndexBuilder {
     /// new version under `root`. The ROME appellations go into their own database,
     /// `<root>/<version>/rome`, so that 13,000 other titles do not change the cards' statistics.
     /// `rankingModel` is the search's model as JSON (`Config/ranking-model.json`), stored in the
-    /// index so that a daemon serves the model its index was built with.
+    /// index so that a daemon serves the model its index was built with. With `titleCards`, a
+    /// title the suggester offers with a card (a vocabulary alias, an attributed ROME title)
+    /// carries the card the search answers for it, so that picking it leads where it said.
     public func build(
-        cards: [Card], vocabulary: Vocabulary = Vocabulary(), rome: RomeCatalog? = nil, rankingModel: String, root: String
+        cards: [Card], vocabulary: Vocabulary = Vocabulary(), rome: RomeCatalog? = nil, rankingModel: String, root: String,
+        titleCards: TitleCards? = nil
     ) throws(IndexBuildError) -> IndexBuildReport {
         guard !cards.isEmpty else { throw .noCards }
         var seen = Set<String>()
@@ -113,6 +129,15 @@ public struct IndexBuilder {
             try? fm.removeItem(atPath: databasePath)
             throw .xapian(error)
         }
+        var changes = (changed: 0, asked: 0)
+        if let titleCards {
+            do {
+                changes = try reviseTitleCards(at: databasePath, vocabulary: vocabulary.storedTitles, rome: romeData?.storedTitles, titleCards)
+            } catch {
+                try? fm.removeItem(atPath: databasePath)
+                throw error
+            }
+        }
         try switchStub(root: root, to: version)
         prune(root: root, keeping: version)
         logger.info("index built", metadata: [
@@ -120,7 +145,47 @@ public struct IndexBuilder {
         ])
         return IndexBuildReport(
             root: root, databasePath: databasePath, indexVersion: indexVersion, cardCount: cards.count, synonymCount: synonymCount,
-            romeAppellationCount: rome?.appellations.count ?? 0, romeAttributedCount: attribution?.entries.filter { $0.card != nil }.count ?? 0)
+            romeAppellationCount: rome?.appellations.count ?? 0, romeAttributedCount: attribution?.entries.filter { $0.card != nil }.count ?? 0,
+            titleCardChanges: changes.changed, titleCardsAsked: changes.asked)
+    }
+
+    /// Asks `titleCards` for every title stored with a card and stores its answers instead
+    /// (none for a title the search answers `none`). A card's own name and appellations are
+    /// not stored titles: they lead to their card, as the referentiel says. Returns how many
+    /// titles changed card, of how many were asked.
+    private func reviseTitleCards(
+        at path: String, vocabulary: [StoredTitle], rome: [StoredTitle]?, _ titleCards: TitleCards
+    ) throws(IndexBuildError) -> (changed: Int, asked: Int) {
+        let asked = Set((vocabulary + (rome ?? [])).filter { $0.card != nil }.map(\.title)).sorted()
+        let answers: [String: String]
+        do {
+            answers = try titleCards(path, asked)
+        } catch {
+            throw .titleCards(reason: "\(error)")
+        }
+        var changed = Set<String>()
+        func revised(_ titles: [StoredTitle]) -> [StoredTitle] {
+            titles.map { title in
+                guard title.card != nil else { return title }
+                var revised = title
+                revised.card = answers[title.title]
+                if revised.card != title.card { changed.insert(title.title) }
+                return revised
+            }
+        }
+        do {
+            let database = try WritableDatabase(openingAt: path)
+            try database.setMetadata(MetadataKey.vocabularyTitles, StoredTitles.encode(revised(vocabulary)))
+            try database.commit()
+            if let rome {
+                let romeDatabase = try WritableDatabase(openingAt: path + "/rome")
+                try romeDatabase.setMetadata(MetadataKey.romeTitles, StoredTitles.encode(revised(rome)))
+                try romeDatabase.commit()
+            }
+        } catch {
+            throw .xapian(error)
+        }
+        return (changed.count, asked.count)
     }
 
     /// Each card with the JSON its document carries (what the search reads back).

@@ -27,6 +27,12 @@ enum RomeDatabaseWriter {
         let documents: [String]
         /// The métiers, as one JSON array.
         let metiers: String
+
+        /// Every appellation as the suggester offers it: its fine code, and the card it is
+        /// attributed to when it is.
+        var storedTitles: [StoredTitle] {
+            catalog.appellations.map { a in StoredTitle(title: a.label, card: cardOf[a.codeOgr], rome: a.codeRome, rarelyUsed: a.rarelyUsed) }
+        }
     }
 
     static func encode(catalog: RomeCatalog, attribution: RomeAttribution) throws(IndexBuildError) -> EncodedDocuments {
@@ -76,10 +82,7 @@ enum RomeDatabaseWriter {
         try database.setMetadata(MetadataKey.indexVersion, indexVersion)
         try database.setMetadata(MetadataKey.romeMetiers, encoded.metiers)
         try database.setMetadata(MetadataKey.titleWords, titleWords.sorted().joined(separator: " "))
-        let titles = catalog.appellations.map { a in
-            StoredTitle(title: a.label, card: cardOf[a.codeOgr], rome: a.codeRome, rarelyUsed: a.rarelyUsed)
-        }
-        try database.setMetadata(MetadataKey.romeTitles, StoredTitles.encode(titles))
+        try database.setMetadata(MetadataKey.romeTitles, StoredTitles.encode(encoded.storedTitles))
         try database.setMetadata(MetadataKey.cardRomeCodes, attribution.cardCodes.sorted().joined(separator: " "))
         try database.commit()
     }

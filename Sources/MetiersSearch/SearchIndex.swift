@@ -336,6 +336,17 @@ public final class SearchIndex {
         try synonymCache.value(for: key) { try database.synonyms(of: key) }
     }
 
+    /// The card `map` answers first for each title, as a daemon serving this index does; a
+    /// title answered `none` is absent. What `metiers-index` stores as the card a suggested
+    /// title leads to.
+    public func leadingCards(of titles: [String]) throws(SearchError) -> [String: String] {
+        var cards: [String: String] = [:]
+        for title in titles {
+            if let first = try search(SearchRequest(text: title, mode: .title, limit: 1)).hits.first { cards[title] = first.card.id }
+        }
+        return cards
+    }
+
     /// The titles that best complete `query` (see `TitleSuggester`).
     /// `emptyQuery` when the query has no word (only signs).
     public func suggest(_ query: String, limit: Int) throws(SearchError) -> [TitleSuggestion] {

@@ -66,10 +66,12 @@ struct Build: ParsableCommand {
         }
         do {
             let report = try IndexBuilder(logger: logger).build(
-                cards: cards, vocabulary: table, rome: catalog, rankingModel: String(decoding: modelData, as: UTF8.self), root: root)
+                cards: cards, vocabulary: table, rome: catalog, rankingModel: String(decoding: modelData, as: UTF8.self), root: root,
+                titleCards: { path, titles in try SearchIndex(path: path, logger: logger).leadingCards(of: titles) })
             var line = "indexed \(report.cardCount) cards, \(report.synonymCount) synonyms"
             if catalog != nil { line += ", \(report.romeAppellationCount) ROME appellations (\(report.romeAttributedCount) extend a card)" }
-            print(line + " into \(report.databasePath) (index version \(report.indexVersion))")
+            print(line + " into \(report.databasePath) (index version \(report.indexVersion)); \(report.titleCardChanges) of "
+                + "\(report.titleCardsAsked) suggested titles lead to the card the search answers, not the table's or the attribution's")
         } catch {
             fail("\(error)")
         }

@@ -14,12 +14,30 @@ class DaemonTestCase: XCTestCase {
     var daemon: Process?
     var daemonErrors = Pipe()
 
+    /// The arguments that index the committed data into `database`.
+    static func indexArguments(_ database: String) -> [String] {
+        ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath]
+    }
+
+    /// The index each test serves a copy of: built once per test process by the real
+    /// metiers-index (seconds in a debug build), or why it could not be.
+    static let template: Result<String, TemplateError> = {
+        let directory = TestIndex.temporaryDirectory("metiers-e2e-template")
+        do {
+            let index = try run("metiers-index", indexArguments(directory + "/db"), in: directory)
+            guard index.status == 0, index.stdout.contains("indexed 36 cards") else {
+                return .failure(TemplateError(reason: "metiers-index exited \(index.status): \(index.stdout) \(index.stderr)"))
+            }
+        } catch {
+            return .failure(TemplateError(reason: "metiers-index did not run: \(error)"))
+        }
+        return .success(directory + "/db")
+    }()
+
     override func setUpWithError() throws {
         signal(SIGPIPE, SIG_IGN)  // a daemon that closes must fail a test, not kill the runner
         directory = TestIndex.temporaryDirectory("metiers-e2e")
-        let index = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath])
-        XCTAssertEqual(index.status, 0, index.stderr)
-        XCTAssertTrue(index.stdout.contains("indexed 36 cards"), index.stdout)
+        try FileManager.default.copyItem(atPath: try Self.template.get(), toPath: database)
         try startDaemon()
     }
 
@@ -41,8 +59,12 @@ class DaemonTestCase: XCTestCase {
 
     @discardableResult
     func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        try Self.run(binary, arguments, in: directory, environment: environment)
+    }
+
+    static func run(_ binary: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent(binary)
+        process.executableURL = binaries.appendingPathComponent(binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
@@ -191,6 +213,38 @@ final class EndToEndTests: DaemonTestCase {
         XCTAssertTrue(empty.stderr.contains("empty_query"), empty.stderr)
     }
 
+    /// A suggested title leads where it says: for every vocabulary alias and every ROME title
+    /// attributed to a card, the suggestion's card is the card `map` answers first for that
+    /// title, as metiers-index asked the search when it built the index.
+    func testEverySuggestedTitleLeadsWhereMapAnswers() throws {
+        let client = try RawClient(path: socket)
+        func ask(_ request: [String: Any]) throws -> [String: Any] {
+            try client.send(String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
+            return try json(try client.readLine())
+        }
+        var titles = try TestIndex.vocabulary().rows.map(\.alias)
+        let attribution = try String(contentsOfFile: TestIndex.romePath + "/attribution.tsv", encoding: .utf8)
+        for line in attribution.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("code_ogr") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields.count > 4 && fields[4] != "-" { titles.append(String(fields[1])) }
+        }
+        var checked = 0
+        var changed = 0
+        let tableCard = Dictionary(try TestIndex.vocabulary().rows.map { ($0.alias, $0.cards.first ?? "") }, uniquingKeysWith: { a, _ in a })
+        for title in Set(titles).sorted() {
+            let suggestions = try XCTUnwrap(try ask(["op": "suggest", "query": title, "limit": 20])["suggestions"] as? [[String: Any]], title)
+            // A title that folds to a card's own title is offered as that one (the referentiel's).
+            guard let offered = suggestions.first(where: { $0["title"] as? String == title && $0["source"] as? String != "referentiel" }) else { continue }
+            let map = try ask(["op": "map", "title": title, "limit": 1])
+            XCTAssertEqual(map["ok"] as? Bool, true, title)
+            XCTAssertEqual(offered["card"] as? String, firstId(map), title)
+            checked += 1
+            if let card = offered["card"] as? String, let said = tableCard[title], card != said { changed += 1 }
+        }
+        XCTAssertGreaterThan(checked, 600, "nearly every alias and attributed title is offered as written")
+        XCTAssertGreaterThan(changed, 0, "the search answers some aliases with another card than the table's first")
+    }
+
     func testSocketFromEnvironment() throws {
         let outcome = try run("metiers", ["health", "--json"], environment: ["METIERS_SOCKET": socket])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
@@ -293,14 +347,22 @@ final class EndToEndTests: DaemonTestCase {
     /// previous stays readable.
     func testReindexWritesANewVersionAndSwitches() throws {
         let before = try String(contentsOfFile: database + "/XAPIANDB", encoding: .utf8)
-        let again = try run("metiers-index", ["--db", database, "--cards", TestIndex.cardsPath, "--vocabulary", TestIndex.vocabularyPath, "--ranking-model", TestIndex.rankingModelPath, "--rome", TestIndex.romePath])
+        let again = try run("metiers-index", Self.indexArguments(database))
         XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("indexed 36 cards"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("suggested titles lead to the card the search answers"), again.stdout)
         let after = try String(contentsOfFile: database + "/XAPIANDB", encoding: .utf8)
         XCTAssertNotEqual(before, after)
         let versions = try FileManager.default.contentsOfDirectory(atPath: database).filter { $0.hasPrefix("v") }
         XCTAssertEqual(versions.count, 2, "the current and the previous version are kept: \(versions)")
         XCTAssertEqual(try metiers(["health"]).status, 0, "the daemon keeps serving")
     }
+}
+
+/// The template index could not be built: every test of the class fails with why.
+struct TemplateError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { "no template index: \(reason)" }
 }
 
 struct TimeoutError: Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Logging
 import MetiersImport
 import MetiersIndex
+import MetiersModel
 import MetiersSchema
 import MetiersSearch
 import MetiersTestSupport
@@ -28,14 +29,20 @@ final class SearchIndexTests: XCTestCase {
         }
     }
 
+    /// A temporary directory removed after the test.
+    func scratchRoot() -> String {
+        let root = TestIndex.temporaryDirectory()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
+        return root
+    }
+
     /// The index version is the content's: two builds of the same cards, vocabulary and model
     /// have it, built at different times; one word changed in one card changes it.
     func testTheIndexVersionIsTheContents() throws {
         let cards = try CardStore.load(from: TestIndex.cardsPath)
         let model = try TestIndex.rankingModel()
         let builder = IndexBuilder(logger: Logger(label: "test"))
-        let root = TestIndex.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = scratchRoot()
         let first = try builder.build(cards: cards, rankingModel: model, root: root + "/a")
         let again = try builder.build(cards: cards, rankingModel: model, root: root + "/b")
         XCTAssertEqual(first.indexVersion, again.indexVersion)
@@ -44,6 +51,41 @@ final class SearchIndexTests: XCTestCase {
         edited[0].descriptionSynthetique += " Modifié."
         XCTAssertNotEqual(try builder.build(cards: edited, rankingModel: model, root: root + "/c").indexVersion, first.indexVersion)
         XCTAssertNotEqual(try builder.build(cards: cards, rankingModel: model + " ", root: root + "/d").indexVersion, first.indexVersion)
+    }
+
+    /// A suggested title carries the card `titleCards` answers for it (none when it answers
+    /// none), asked once per title that has a card; a failing `titleCards` fails the build and
+    /// leaves the previous version served.
+    func testSuggestedTitlesCarryTheCardsTheSearchGives() throws {
+        let (cards, vocabulary, root) = (try CardStore.load(from: TestIndex.cardsPath), try TestIndex.vocabulary(), scratchRoot())
+        let builder = IndexBuilder(logger: Logger(label: "test"))
+        var asked: [String] = []
+        let report = try builder.build(cards: cards, vocabulary: vocabulary, rankingModel: try TestIndex.rankingModel(), root: root) { path, titles in
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path + "/iamglass"), "asked of the written version")
+            asked = titles
+            return ["hotline": "responsable-support", "helpdesk": "support-clients"]
+        }
+        XCTAssertEqual(Set(asked), Set(vocabulary.rows.filter { !$0.cards.isEmpty }.map(\.alias)))
+        XCTAssertEqual(asked.count, Set(asked).count, "each title once")
+        XCTAssertEqual(report.titleCardsAsked, asked.count)
+        XCTAssertEqual(report.titleCardChanges, asked.count - 1, "all but helpdesk, whose card is the table's")
+        let served = try SearchIndex(path: root, logger: Logger(label: "test"))
+        func offered(_ title: String) throws -> TitleSuggestion? { try served.suggest(title, limit: 20).first { $0.title == title } }
+        XCTAssertEqual(try offered("hotline")?.card, "responsable-support")
+        XCTAssertEqual(try offered("hotline")?.famille, try served.card(id: "responsable-support").famille)
+        XCTAssertEqual(try offered("helpdesk")?.card, "support-clients")
+        let dev = try XCTUnwrap(try offered("dev"))
+        XCTAssertNil(dev.card, "a title the search answers none for leads to no card")
+        XCTAssertNil(dev.famille)
+
+        struct Refused: Error {}
+        XCTAssertThrowsError(try builder.build(cards: cards, vocabulary: vocabulary, rankingModel: try TestIndex.rankingModel(), root: root) { _, _ in
+            throw Refused()
+        }) { error in
+            guard case .titleCards = error as? IndexBuildError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try SearchIndex(path: root, logger: Logger(label: "test")).indexVersion, report.indexVersion)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasPrefix("v") }, [URL(fileURLWithPath: report.databasePath).lastPathComponent])
     }
 
     /// Accents, case, plural and gender variants reach the same card.
