@@ -338,11 +338,18 @@ public final class SearchIndex {
 
     /// The card `map` answers first for each title, as a daemon serving this index does; a
     /// title answered `none` is absent. What `metiers-index` stores as the card a suggested
-    /// title leads to.
+    /// title leads to. A title `map` refuses (`query_syntax`, `empty_query`: a quote or a
+    /// lone sign in a title) leads to no card either, and is logged; any other failure throws.
     public func leadingCards(of titles: [String]) throws(SearchError) -> [String: String] {
         var cards: [String: String] = [:]
         for title in titles {
-            if let first = try search(SearchRequest(text: title, mode: .title, limit: 1)).hits.first { cards[title] = first.card.id }
+            do {
+                if let first = try search(SearchRequest(text: title, mode: .title, limit: 1)).hits.first { cards[title] = first.card.id }
+            } catch .querySyntax(let reason) {
+                logger.notice("a suggested title is not a query: it leads to no card", metadata: ["title": "\(title)", "reason": "\(reason)"])
+            } catch .emptyQuery {
+                logger.notice("a suggested title has no word to search: it leads to no card", metadata: ["title": "\(title)"])
+            }
         }
         return cards
     }

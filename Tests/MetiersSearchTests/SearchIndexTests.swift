@@ -88,6 +88,13 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasPrefix("v") }, [URL(fileURLWithPath: report.databasePath).lastPathComponent])
     }
 
+    /// What `map` answers for each title, a title it refuses leading to no card.
+    func testLeadingCardsAreMapsFirstAnswers() throws {
+        let cards = try index.leadingCards(of: ["Architecte logiciel", "Boulanger", "chef \"de projet", "-"])
+        XCTAssertEqual(cards, ["Architecte logiciel": try XCTUnwrap(try ids("Architecte logiciel", mode: .title).first)])
+        XCTAssertEqual(cards["Architecte logiciel"], "architecte-technique")
+    }
+
     /// Accents, case, plural and gender variants reach the same card.
     func testVariantsReachTheSameCard() throws {
         for query in ["développeur java", "developpeur", "Développeur", "développeurs", "DEVELOPPEUSE", "Développeuse Java"] {
