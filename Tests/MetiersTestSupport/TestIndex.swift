@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetiersImport
 import MetiersIndex
+import MetiersSchema
 
 /// Paths of the repository and an index built from its committed cards, shared by the tests.
 public enum TestIndex {
@@ -53,6 +54,18 @@ public enum TestIndex {
     public static func vocabulary() throws -> Vocabulary {
         guard let data = FileManager.default.contents(atPath: vocabularyPath) else { return Vocabulary() }
         return try Vocabulary.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The titles the suggester is given with a card, and that card, before metiers-index asks
+    /// the search: the vocabulary's aliases (their row's first card) and the ROME titles the
+    /// attribution gives a card (`RomeAttribution`, as `Index/rome/attribution.tsv` shows it).
+    public static func storedTitleCards() throws -> [String: String] {
+        let vocabulary = try vocabulary()
+        let attribution = RomeAttribution.compute(
+            cards: try CardStore.load(from: cardsPath), catalog: romeCatalog, vocabulary: vocabulary, analyzer: try FrenchAnalyzer())
+        let titles = vocabulary.storedTitles.compactMap { t in t.card.map { (t.title, $0) } }
+            + attribution.entries.compactMap { e in e.card.map { (e.appellation.label, $0) } }
+        return Dictionary(titles, uniquingKeysWith: { first, _ in first })
     }
 
     /// An index of the committed cards, vocabulary and ROME data, built once per test process.
