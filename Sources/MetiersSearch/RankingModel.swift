@@ -46,6 +46,10 @@ public struct RankingModel: Codable, Sendable, Equatable {
         public var maximumTitleWords: Int
         /// Content words from which a query is read as a posting rather than a title.
         public var postingWords: Int
+        /// A shorter text is a posting too when its head ("Comptable H/F : …") is followed by
+        /// at least this many content words that are not posting noise (pay, places, contract):
+        /// a title, then a body, is a posting's shape whatever its length.
+        public var postingBodyWords: Int
     }
 
     /// The logistic model that turns a candidate's named features into a probability of being right.
@@ -124,8 +128,8 @@ public struct RankingModel: Codable, Sendable, Equatable {
                 throw .indexUnavailable("the ranking model weights an unknown field '\(name)'")
             }
         }
-        guard retrieval.candidates >= 1, retrieval.explained >= 1, retrieval.maximumTitleWords >= 1, retrieval.postingWords >= 2 else {
-            throw .indexUnavailable("the ranking model's candidates, explained, maximum_title_words and posting_words must be positive")
+        guard retrieval.candidates >= 1, retrieval.explained >= 1, retrieval.maximumTitleWords >= 1, retrieval.postingWords >= 2, retrieval.postingBodyWords >= 1 else {
+            throw .indexUnavailable("the ranking model's candidates, explained, maximum_title_words, posting_words and posting_body_words must be positive")
         }
         guard (0...1).contains(decision.threshold), (0...1).contains(decision.keepShare) else {
             throw .indexUnavailable("the ranking model's threshold and keep_share must be in [0, 1]")

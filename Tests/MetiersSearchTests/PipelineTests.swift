@@ -43,6 +43,24 @@ final class PipelineTests: XCTestCase {
         XCTAssertThrowsError(try index.analyse(SearchRequest(text: "de la et"))) { XCTAssertEqual($0 as? SearchError, .emptyQuery) }
     }
 
+    /// A head ended by a colon or a line break, then a body, is a posting however short; a
+    /// title with details after a dash or a colon stays a title.
+    func testAShortTextWithAHeadAndABodyIsAPosting() throws {
+        let short = try index.analyse(SearchRequest(text: "Comptable H/F : saisie et contrôle des écritures."))
+        XCTAssertTrue(short.isPosting)
+        XCTAssertEqual(short.plan.words.filter(\.inHead).map(\.token.word), ["comptable"])
+        let composed = try index.analyse(SearchRequest(text: "Infirmier :\nVous assurez les soins des patients."))
+        XCTAssertTrue(composed.isPosting, "classify joins a title and a description with a colon and a line break")
+        XCTAssertEqual(composed.plan.words.filter(\.inHead).map(\.token.word), ["infirmier"])
+        for title in ["Développeur Java - CDI - Paris", "Consultant / Consultante ERP - Enterprise Resource Planning",
+                      "Chef de projet : MOA bancaire", "Administrateur systèmes H/F : CDI, Paris, télétravail"] {
+            XCTAssertFalse(try index.analyse(SearchRequest(text: title)).isPosting, title)
+        }
+        var model = index.model
+        model.retrieval.postingBodyWords = 0
+        XCTAssertThrowsError(try model.validate())
+    }
+
     /// A noise word that belongs to a vocabulary alias is the sector's term: "lead" of "tech
     /// lead" stays and the alias expands; "lead" of "Lead Java" is a seniority mark and goes.
     func testAliasWordsAreNotNoise() throws {

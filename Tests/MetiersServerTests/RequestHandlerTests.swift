@@ -200,6 +200,22 @@ final class RequestHandlerTests: XCTestCase {
         XCTAssertTrue(((unknownField["error"] as? [String: Any])?["message"] as? String ?? "").contains("foo"))
     }
 
+    /// A job board's short posting, a title and one sentence, is read as a posting: its title
+    /// decides, so another trade's title is answered "none" and an IT one its card.
+    func testShortPostingsAreReadByTheirTitle() throws {
+        let body = #""description":"Vous assurez les soins, la surveillance des patients et la coordination avec l'équipe médicale.""#
+        let r = try respond(#"{"op":"classify","postings":["# + [
+            #"{"id":1,"title":"Infirmier",\#(body)}"#,
+            #"{"id":2,"title":"Comptable","description":"Saisie et contrôle des écritures, rapprochements bancaires."}"#,
+            #"{"id":3,"title":"Chef de projet","description":"Pilotage du planning et du budget."}"#,
+            #"{"id":4,"title":"Développeur Java","description":"Vous développez les nouvelles fonctionnalités."}"#,
+        ].joined(separator: ",") + "]}")
+        let items = try XCTUnwrap(r["items"] as? [[String: Any]])
+        XCTAssertEqual(items.map { $0["match"] as? String == "none" }, [true, true, false, false])
+        XCTAssertEqual((items[0]["nearest_rome"] as? [String: Any])?["code_rome"] as? String, "J1505")
+        XCTAssertEqual(items.map { ($0["results"] as? [[String: Any]])?.first?["id"] as? String }, [nil, nil, "chef-de-projet", "concepteur-developpeur"])
+    }
+
     func testClassifyAnswersEveryPostingInOrderAndFailsBadOnesAlone() throws {
         let r = try respond(#"{"op":"classify","id":"b1","postings":[{"id":"a","title":"Développeur Java"},{"id":"b"},{"id":"c","title":3},"oops",{"id":"e","description":"administration des serveurs Linux, sauvegardes et supervision"},{"id":"f","title":"boulanger"}]}"#)
         XCTAssertEqual(r["ok"] as? Bool, true)

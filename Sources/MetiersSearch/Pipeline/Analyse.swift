@@ -40,8 +40,7 @@ extension SearchIndex {
         var tokens = parsed.allWords
         let content = tokens.filter { !FrenchWords.isStopword($0.word) }
         guard !content.isEmpty else { throw SearchError.emptyQuery }
-        let isPosting = content.count >= model.retrieval.postingWords
-        let title = isPosting ? titleRange(of: request.text, tokens: tokens) : nil
+        let (isPosting, title) = postingShape(request.text, tokens: tokens, content: content)
         var plan = try self.plan(tokens, title: title, isPosting: isPosting)
         var didYouMean: String?
         var correctedStems = Set<String>()
@@ -59,6 +58,22 @@ extension SearchIndex {
         return QueryAnalysis(
             parsed: parsed, plan: plan, didYouMean: didYouMean, correctedStems: correctedStems, isPosting: isPosting,
             hasTitle: hasTitle, managing: managing(tokens: tokens, title: title, isPosting: isPosting))
+    }
+
+    /// Whether the text is a posting, and where its title is: a text of `postingWords` content
+    /// words or more; or a shorter one whose head ends in a colon or a line break and is
+    /// followed by at least `postingBodyWords` content words that are not posting noise
+    /// ("Comptable H/F : saisie et contrôle des écritures"). A colon announces a body; a dash
+    /// or a bar also joins the parts of a title ("Développeur Java - CDI - Paris", ROME's
+    /// "Consultant ERP - Enterprise Resource Planning"), which stays a title.
+    func postingShape(_ text: String, tokens: [Token], content: [Token]) -> (isPosting: Bool, title: Range<Int>?) {
+        let retrieval = model.retrieval
+        if content.count >= retrieval.postingWords { return (true, titleRange(of: text, tokens: tokens)) }
+        guard content.count > retrieval.postingBodyWords, let head = titleRange(of: text, tokens: tokens) else { return (false, nil) }
+        let scalars = Array(text.unicodeScalars.prefix(head.upperBound + 1))
+        guard head.upperBound < scalars.count, [":", "\n"].contains(scalars[head.upperBound]) else { return (false, nil) }
+        let body = content.filter { $0.start > head.upperBound && !JobNoise.isPostingNoise($0.word) }
+        return body.count >= retrieval.postingBodyWords ? (true, head) : (false, nil)
     }
 
     /// Where a posting's title is. With lead-ins off, the old rule: the text before the first
