@@ -32,7 +32,7 @@ final class ReloadUnderLoadTests: DaemonTestCase {
         var versions = Set<String>()
         for cycle in 0..<50 {
             // Builds 0 and 25 carry the ROME data (13,000 titles, and the card of each of the
-            // 696 suggested titles, take 5 s in a debug build, 10 s under this load; a build
+            // 697 suggested titles, take 5 s in a debug build, 10 s under this load; a build
             // without takes 1 s): the daemon goes from an index with ROME to one without, or
             // back, three times, and between two indexes of the same kind the other times.
             let rome = cycle % 25 == 0 ? ["--rome", TestIndex.romePath] : ["--no-rome"]

@@ -105,6 +105,15 @@ final class SearchIndexTests: XCTestCase {
         XCTAssertEqual(try ids("AFFAIRES INGÉNIEUR", mode: .title).first, "commercial")
     }
 
+    /// "SI", a word no card writes, is the système d'information the cards describe.
+    func testSIIsTheInformationSystem() throws {
+        for query in ["Architecte SI", "architecte si"] {
+            XCTAssertEqual(try ids(query).first, "architecte-systeme-d-information", query)
+            XCTAssertEqual(try ids(query, mode: .title).first, "architecte-systeme-d-information", query)
+        }
+        XCTAssertEqual(try ids("Urbaniste SI").first, "urbaniste")
+    }
+
     func testUnaccentedWordsFindAccentedText() throws {
         let accented = try index.search(SearchRequest(text: "sécurité")).hits.map(\.card.id)
         let plain = try index.search(SearchRequest(text: "securite")).hits.map(\.card.id)
