@@ -70,8 +70,7 @@ extension SearchIndex {
         let retrieval = model.retrieval
         if content.count >= retrieval.postingWords { return (true, titleRange(of: text, tokens: tokens)) }
         guard content.count > retrieval.postingBodyWords, let head = titleRange(of: text, tokens: tokens) else { return (false, nil) }
-        let scalars = Array(text.unicodeScalars.prefix(head.upperBound + 1))
-        guard head.upperBound < scalars.count, [":", "\n"].contains(scalars[head.upperBound]) else { return (false, nil) }
+        guard let separator = text.unicodeScalars.dropFirst(head.upperBound).first, separator == ":" || separator == "\n" else { return (false, nil) }
         let body = content.filter { $0.start > head.upperBound && !JobNoise.isPostingNoise($0.word) }
         return body.count >= retrieval.postingBodyWords ? (true, head) : (false, nil)
     }
