@@ -107,7 +107,7 @@ let package = Package(
         ], linkerSettings: [.unsafeFlags(["-static-stdlib"]), .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections"), .linkedLibrary("swiftSynchronization")]),
         .target(
             name: "MetiersTestSupport",
-            dependencies: ["MetiersModel", "MetiersSchema", "MetiersImport", "MetiersIndex", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MetiersModel", "MetiersSchema", "MetiersImport", "MetiersIndex", "MetiersSearch", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MetiersTestSupport"
         ),
         .testTarget(name: "CXapianTests", dependencies: ["CXapian", "MetiersXapian"]),

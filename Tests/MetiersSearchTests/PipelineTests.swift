@@ -11,7 +11,7 @@ final class PipelineTests: XCTestCase {
     var index: SearchIndex!
 
     override func setUpWithError() throws {
-        index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        index = try TestIndex.searchIndex()
     }
 
     func testTheCommittedModelLoadsAndIsTheIndexs() throws {

@@ -14,7 +14,7 @@ final class RomeSearchTests: XCTestCase {
     var index: SearchIndex!
 
     override func setUpWithError() throws {
-        index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        index = try TestIndex.searchIndex()
     }
 
     /// The committed attribution table is what the indexer computes from the committed cards,
@@ -120,7 +120,7 @@ final class RomeSearchTests: XCTestCase {
     func testTheRomeFeatureSwitchesOff() throws {
         var options = RankingOptions()
         options.rome = false
-        let plain = try SearchIndex(path: TestIndex.path, options: options, logger: Logger(label: "test"))
+        let plain = try TestIndex.searchIndex(options: options)
         XCTAssertNotEqual(try plain.search(SearchRequest(text: "Technicien de maintenance industrielle")).match, .none,
                           "without ROME, the card that lists 'technicien de maintenance' answers")
     }

@@ -13,7 +13,7 @@ final class SearchIndexTests: XCTestCase {
     var index: SearchIndex!
 
     override func setUpWithError() throws {
-        index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        index = try TestIndex.searchIndex()
     }
 
     func ids(_ text: String, mode: SearchRequest.Mode = .search, limit: Int = 5) throws -> [String] {
@@ -188,7 +188,7 @@ final class RelevanceTests: XCTestCase {
     var index: SearchIndex!
 
     override func setUpWithError() throws {
-        index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        index = try TestIndex.searchIndex()
     }
 
     func testOutOfScopeQueriesAreAnsweredWithNothing() throws {

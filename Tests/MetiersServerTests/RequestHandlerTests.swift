@@ -14,7 +14,7 @@ final class RequestHandlerTests: XCTestCase {
     var indexVersion = ""
 
     override func setUpWithError() throws {
-        let index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        let index = try TestIndex.searchIndex()
         indexVersion = index.indexVersion
         handler = RequestHandler(index: index, defaultLimit: 7, logger: Logger(label: "test"))
     }
@@ -169,7 +169,7 @@ final class RequestHandlerTests: XCTestCase {
     /// Query limits and JSON depth: each refused with its own code, the message naming the limit
     /// and the value; the id and op are echoed; a posting over a limit fails alone.
     func testCostBoundsHaveTheirOwnCodes() throws {
-        let index = try SearchIndex(path: TestIndex.path, logger: Logger(label: "test"))
+        let index = try TestIndex.searchIndex()
         handler = RequestHandler(
             index: index, queryLimits: QueryLimits(maxPhrases: 1, maxPhraseWords: 2, maxExclusions: 1, maxTerms: 3), logger: Logger(label: "test"))
         let cases: [(String, String, String)] = [
