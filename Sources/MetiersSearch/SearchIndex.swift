@@ -201,6 +201,9 @@ public final class SearchIndex {
     /// Every word of some vocabulary alias, folded as a query's tokens are: a noise word
     /// outside this set cannot belong to an alias (see `aliasWords`).
     let vocabularyWords: Set<String>
+    /// The vocabulary's acronyms that spell a word ("SI", "SAP"; not "N1"), folded: in a
+    /// posting's body they expand only when written in capitals (see `lowercaseAcronyms`).
+    let acronyms: Set<String>
     let database: Database
     /// The ROME database of the same build; nil for an index built without ROME data.
     let rome: RomeIndex?
@@ -246,7 +249,9 @@ public final class SearchIndex {
             cardCount = try database.documentCount()
             titleWords = Set(try database.metadata(MetadataKey.titleWords).split(separator: " ").map(String.init))
             romeTitleWords = titleWords.union(try database.metadata(MetadataKey.romeTitleWords).split(separator: " ").map(String.init))
-            vocabularyWords = Set(try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles)).flatMap { Tokenizer.tokenize($0.title).map(\.word) })
+            let aliases = try StoredTitles.decode(try database.metadata(MetadataKey.vocabularyTitles)).map(\.title)
+            vocabularyWords = Set(aliases.flatMap { Tokenizer.tokenize($0).map(\.word) })
+            acronyms = Set(aliases.filter(Self.isAcronym).flatMap { Tokenizer.tokenize($0).map(\.word) })
             let build = try database.metadata(MetadataKey.buildDirectory)
             // Under a stub root, the build's directory; opened directly, the database's own.
             let romePath = [path + "/" + build + "/rome", path + "/rome"].first { FileManager.default.fileExists(atPath: $0 + "/iamglass") }

@@ -75,6 +75,24 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try index.analyse(SearchRequest(text: "Tech lead Java")).plan.words.map(\.token.word), ["tech", "java"])
     }
 
+    /// An acronym of the vocabulary ("SI") written in small letters in a posting's body is a word
+    /// of the prose ("si besoin") and expands to nothing; in capitals it expands, and so it does
+    /// in any case in a title or a posting's head, which people type as they like.
+    func testAcronymsInAPostingsProseExpandOnlyInCapitals() throws {
+        func expanded(_ text: String) throws -> [String] {
+            let plan = try index.analyse(SearchRequest(text: text)).plan
+            return plan.expansions.flatMap { e in plan.words[e.range].map(\.token.word) }
+        }
+        XCTAssertTrue(SearchIndex.isAcronym("SI"))
+        XCTAssertFalse(SearchIndex.isAcronym("N1"), "no word is spelt with a digit")
+        XCTAssertFalse(SearchIndex.isAcronym("Scrum"))
+        let body = "vous traitez les tickets des utilisateurs, diagnostiquez les pannes et escaladez vers le niveau supérieur"
+        XCTAssertFalse(try expanded("Technicien support : \(body) si besoin").contains("si"))
+        XCTAssertTrue(try expanded("Technicien support : \(body) du SI").contains("si"))
+        XCTAssertTrue(try expanded("Chef de projet si : \(body)").contains("si"), "a head is typed in any case")
+        XCTAssertTrue(try expanded("chef de projet si").contains("si"), "so is a title")
+    }
+
     /// A text made of an alias's noise word a hundred thousand times costs no more lookups
     /// than the search reads words: only "lead" of "tech lead" is kept, the rest is noise; and
     /// made of noise only, it is searched as its first words.

@@ -41,7 +41,8 @@ extension SearchIndex {
         let content = tokens.filter { !FrenchWords.isStopword($0.word) }
         guard !content.isEmpty else { throw SearchError.emptyQuery }
         let (isPosting, title) = postingShape(request.text, tokens: tokens, content: content)
-        var plan = try self.plan(tokens, title: title, isPosting: isPosting)
+        let unexpanded = isPosting ? lowercaseAcronyms(request.text, tokens: tokens, title: title) : []
+        var plan = try self.plan(tokens, title: title, isPosting: isPosting, unexpanded: unexpanded)
         var didYouMean: String?
         var correctedStems = Set<String>()
         // Postings carry enough words; spelling is for titles and short queries.
@@ -50,7 +51,7 @@ extension SearchIndex {
             if !corrections.isEmpty {
                 for i in tokens.indices { if let fix = corrections[tokens[i].position] { tokens[i].word = fix } }
                 didYouMean = tokens.map(\.word).joined(separator: " ")
-                plan = try self.plan(tokens, title: title, isPosting: isPosting)
+                plan = try self.plan(tokens, title: title, isPosting: isPosting, unexpanded: unexpanded)
                 correctedStems = Set(plan.words.filter { corrections[$0.token.position] != nil }.map(\.stem))
             }
         }
@@ -82,8 +83,28 @@ extension SearchIndex {
         return PostingHead.separator(in: Array(text.unicodeScalars.prefix(PostingHead.window))).map { 0..<$0 }
     }
 
-    /// The content words (noise left out), the title words marked, and the vocabulary's expansions.
-    func plan(_ tokens: [Token], title: Range<Int>?, isPosting: Bool) throws -> QueryPlan {
+    /// True for an alias written as an acronym that spells a word: one word of two or more
+    /// capital letters and nothing else ("SI", "SAP"; not "N1", "Scrum" or "tech lead").
+    static func isAcronym(_ alias: String) -> Bool {
+        alias.unicodeScalars.count >= 2 && alias.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) }
+    }
+
+    /// The positions of a posting's body words that spell one of the vocabulary's `acronyms`
+    /// in small letters: prose writes an acronym in capitals ("le SI commercial"), so "si" in
+    /// "escalade vers N3 si besoin" is the conjunction and expands to nothing. A title, and a
+    /// posting's head, are typed in any case ("chef de projet si"): their words are not read so.
+    func lowercaseAcronyms(_ text: String, tokens: [Token], title: Range<Int>?) -> Set<UInt32> {
+        let candidates = tokens.filter { acronyms.contains($0.word) && !(title?.contains($0.start) ?? false) }
+        guard !candidates.isEmpty else { return [] }
+        let scalars = Array(text.unicodeScalars)
+        return Set(candidates.filter { token in
+            !scalars[token.start..<token.end].allSatisfy { $0.properties.isUppercase }
+        }.map(\.position))
+    }
+
+    /// The content words (noise left out), the title words marked, and the vocabulary's
+    /// expansions (none for a word at one of the `unexpanded` positions).
+    func plan(_ tokens: [Token], title: Range<Int>?, isPosting: Bool, unexpanded: Set<UInt32> = []) throws -> QueryPlan {
         let content = tokens.filter { !FrenchWords.isStopword($0.word) }
         // Titles lose only their gender, seniority and contract marks; postings also lose pay,
         // places and recruiting phrases. A word of a vocabulary alias is the sector's term, not
@@ -101,7 +122,9 @@ extension SearchIndex {
                 for i in head { words[i].inHead = true }
             }
         }
-        let expansions = options.synonyms ? try self.expansions(of: words) : []
+        let expansions = options.synonyms ? try self.expansions(of: words).filter { e in
+            e.range.count > 1 || !unexpanded.contains(words[e.range.lowerBound].token.position)
+        } : []
         return QueryPlan(words: words, expansions: expansions)
     }
 
