@@ -46,7 +46,24 @@ struct QueryPlan {
                 if variants.count >= limit { return variants }
             }
         }
+        if let whole = wholeTranslation(titleWords) { variants.append((whole, expansionTrust)) }
         return variants
+    }
+
+    /// The title read with every expansion substituted at once (each by its first target):
+    /// "helpdesk technician" as "support utilisateurs assistance technicien". Nil with fewer
+    /// than two expansions in the title, where the variants above already hold it.
+    private func wholeTranslation(_ titleWords: (ArraySlice<Word>) -> [String]) -> [String]? {
+        let hasHead = words.contains { $0.inHead }
+        let used = expansions.filter { e in (!hasHead || words[e.range.lowerBound].inHead) && !(e.titleWords.first ?? []).isEmpty }
+        guard used.count >= 2 else { return nil }
+        var result: [String] = []
+        var i = 0
+        for expansion in used {
+            result += titleWords(words[i..<expansion.range.lowerBound]) + expansion.titleWords[0]
+            i = expansion.range.upperBound
+        }
+        return result + titleWords(words[i...])
     }
 }
 

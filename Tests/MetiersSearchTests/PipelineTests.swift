@@ -93,6 +93,21 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(try expanded("chef de projet si").contains("si"), "so is a title")
     }
 
+    /// A title with two aliases is also read with both translated at once: "helpdesk
+    /// technician" is "support utilisateurs assistance technicien", which "Technicien support"
+    /// answers, where each alias alone left the literal "Operating technician" the best title.
+    func testATitleOfSeveralAliasesIsAlsoReadWhollyTranslated() throws {
+        let plan = try index.analyse(SearchRequest(text: "helpdesk technician")).plan
+        XCTAssertEqual(plan.expansions.count, 2)
+        let variants = plan.titleVariants(limit: 6, expansionTrust: 0.5).map(\.words)
+        XCTAssertEqual(variants.first, ["helpdesk", "technician"])
+        XCTAssertEqual(variants.last, ["support", "utilisateur", "assistance", "technicien"])
+        XCTAssertEqual(try index.search(SearchRequest(text: "helpdesk technician", mode: .title)).hits.first?.card.id, "support-clients")
+        let one = try index.analyse(SearchRequest(text: "helpdesk")).plan
+        XCTAssertEqual(one.titleVariants(limit: 6, expansionTrust: 0.5).count, 1 + one.expansions[0].titleWords.count,
+                       "one alias: its variants already hold the whole translation")
+    }
+
     /// A text made of an alias's noise word a hundred thousand times costs no more lookups
     /// than the search reads words: only "lead" of "tech lead" is kept, the rest is noise; and
     /// made of noise only, it is searched as its first words.
