@@ -108,6 +108,14 @@ final class PipelineTests: XCTestCase {
                        "one alias: its variants already hold the whole translation")
     }
 
+    /// Spelling corrects a title into the words titles write: a card's ("technicien"), ROME's
+    /// ("supervision"), the vocabulary's ("delivery"), never a word of the cards' prose only.
+    func testSpellingCorrectsIntoTitleWordsOnly() throws {
+        for word in ["technicien", "supervision", "delivery"] { XCTAssertTrue(index.isTitleWord(word), word) }
+        for word in ["orale", "davantage"] { XCTAssertFalse(index.isTitleWord(word), word) }
+        XCTAssertEqual(try index.analyse(SearchRequest(text: "tecnicien oracle")).didYouMean, "technicien oracle")
+    }
+
     /// A text made of an alias's noise word a hundred thousand times costs no more lookups
     /// than the search reads words: only "lead" of "tech lead" is kept, the rest is noise; and
     /// made of noise only, it is searched as its first words.

@@ -203,6 +203,13 @@ final class RelevanceTests: XCTestCase {
         let outcome = try index.search(SearchRequest(text: "devloppeur java"))
         XCTAssertEqual(outcome.hits.first?.card.id, "concepteur-developpeur")
         XCTAssertEqual(outcome.didYouMean, "developpeur java")
+        XCTAssertEqual(try index.search(SearchRequest(text: "ingenieur reseua")).didYouMean, "ingenieur reseau")
+        // A product the cards do not name is no typo of a word only their prose writes.
+        for query in ["administrateur oracle", "ingénieur datastage"] {
+            let outcome = try index.search(SearchRequest(text: query, mode: .title))
+            XCTAssertNil(outcome.didYouMean, query)
+            XCTAssertFalse(outcome.hits.isEmpty, query)
+        }
     }
 
     func testConfidenceIsAProbabilityAndFollowsTheRanking() throws {

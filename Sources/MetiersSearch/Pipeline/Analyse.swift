@@ -188,6 +188,15 @@ extension SearchIndex {
         return expansions
     }
 
+    /// True for a word some title writes: a card's name or appellation, a ROME title, a
+    /// vocabulary alias. A title or a short query is corrected only into such a word: the
+    /// spelling data is every word of the cards' prose, and "oracle" is no typo of "orale"
+    /// ("communication orale"), nor "datastage" of "davantage".
+    func isTitleWord(_ word: String) -> Bool {
+        let key = TitleKey.normalise(word)
+        return romeTitleWords.contains(key) || (rome?.titleWords.contains(key) ?? false) || vocabularyWords.contains(word)
+    }
+
     /// Unknown words (no field, vocabulary entry or ROME title has them) → Xapian's spelling
     /// suggestion, by token position. Short words are too easily "corrected" into another
     /// word: none under 5 letters, one edit under 8, two from 8.
@@ -199,7 +208,7 @@ extension SearchIndex {
             let length = word.token.word.unicodeScalars.count
             guard length >= 5 else { continue }
             if let suggestion = try database.spellingSuggestion(for: word.token.word, maxEditDistance: length >= 8 ? 2 : 1),
-                suggestion != word.token.word, !FrenchWords.isStopword(suggestion)
+                suggestion != word.token.word, !FrenchWords.isStopword(suggestion), isTitleWord(suggestion)
             {
                 corrections[word.token.position] = suggestion
             }
