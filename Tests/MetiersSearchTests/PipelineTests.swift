@@ -260,5 +260,27 @@ final class PipelineTests: XCTestCase {
         XCTAssertNotEqual(try decide(quality: 0.9, inside: 0.2, share: nil), .none, "every word is in some card title")
         m.decision.outsideWordRule = .any
         XCTAssertEqual(try decide(quality: 0.9, inside: 0.2, share: (0.5, 0.0)), .none, "one deciding word clearly outside is enough")
+        var leavesHead = RomeEvidence()
+        leavesHead.outside = boulanger
+        leavesHead.wordShare = (0.1, 0.0)
+        leavesHead.outsideLeavesHead = true
+        XCTAssertNotEqual(Decide.decide(candidates, evidence: leavesHead, analysis: try analysis(posting: true), model: m, options: RankingOptions()).match,
+                          .none, "the outside title leaves the job's noun to the cards")
+    }
+
+    /// A ROME title of another trade that leaves the title's first word, a card title's word,
+    /// unexplained is no evidence against the cards: "Ingénieur Docker" (ROME's "Docker" is a
+    /// dock worker). One that has the noun still is: "Chargée de recrutement IT", "Infirmier".
+    func testAnOutsideTitleThatLeavesTheJobsNounToTheCardsIsNoEvidence() throws {
+        for title in ["Ingénieur Docker", "Développeur Java Docker"] {
+            let evidence = try index.romeEvidence(try index.analyse(SearchRequest(text: title, mode: .title)))
+            XCTAssertEqual(evidence.outside?.appellation.codeRome, "N3203", title)
+            XCTAssertTrue(evidence.outsideLeavesHead, title)
+            XCTAssertNotEqual(try index.search(SearchRequest(text: title, mode: .title)).match, .none, title)
+        }
+        for title in ["Chargée de recrutement IT", "Infirmier de nuit"] {
+            XCTAssertFalse(try index.romeEvidence(try index.analyse(SearchRequest(text: title, mode: .title))).outsideLeavesHead, title)
+            XCTAssertEqual(try index.search(SearchRequest(text: title, mode: .title)).match, .none, title)
+        }
     }
 }

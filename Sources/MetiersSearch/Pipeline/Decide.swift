@@ -57,7 +57,7 @@ enum Decide {
         guard let outside = evidence.outside, let wordShare = evidence.wordShare else { return false }
         let cardTitle = top?.features["title_share"] ?? 0
         let d = model.decision
-        return outside.quality >= d.outsideQuality
+        return !evidence.outsideLeavesHead && outside.quality >= d.outsideQuality
             && outside.quality >= max(cardTitle, evidence.inside) + d.outsideLead
             && (d.outsideWordRule == .every ? wordShare.largest : wordShare.smallest) < d.outsideWordShare
     }

@@ -18,12 +18,18 @@ struct RomeEvidence {
     var wordShare: (largest: Double, smallest: Double)?
     /// For the crude rule (`rome-guards` off): the best ROME title of all is outside.
     var bestIsOutside = false
+    /// The outside title leaves the title's first content word, the job's noun in French word
+    /// order, to the cards: it does not contain it, and some card's title does ("Ingénieur" of
+    /// "Ingénieur docker", where ROME's "Docker" is a dock worker). Not so for "Chargée de
+    /// recrutement IT" ("Chargé de recrutement" has its noun) nor "Infirmier de nuit" (no card
+    /// title has "infirmier").
+    var outsideLeavesHead = false
 
     /// The evidence as named query-level features (`q_…`), for explanations and fitting.
     var named: [String: Double] {
         ["q_rome_outside": outside?.quality ?? 0, "q_rome_inside": inside, "q_rome_word_share": wordShare?.largest ?? -1,
          "q_rome_word_share_min": wordShare?.smallest ?? -1,
-         "q_rome_crude": bestIsOutside ? 1 : 0]
+         "q_rome_crude": bestIsOutside ? 1 : 0, "q_rome_outside_leaves_head": outsideLeavesHead ? 1 : 0]
     }
 }
 
@@ -40,11 +46,13 @@ extension SearchIndex {
                 evidence.shares[key] = share * variant.trust
             }
         }
-        evidence.stems = Set((variants.first?.words ?? []).filter { !JobNoise.isTitleNoise($0) }.map { analyzer.stem($0) })
+        let ownWords = (variants.first?.words ?? []).filter { !JobNoise.isTitleNoise($0) }
+        evidence.stems = Set(ownWords.map { analyzer.stem($0) })
         guard analysis.hasTitle || !options.postingAnswers else { return evidence }
         evidence.outside = try rome.best(titleShares: evidence.shares, stems: evidence.stems, filter: nil, excluded: rome.inScope)
         evidence.inside = try rome.best(titleShares: evidence.shares, stems: evidence.stems, filter: rome.inScope)?.quality ?? 0
         if let outside = evidence.outside {
+            evidence.outsideLeavesHead = ownWords.first.map { !outside.stems.contains(analyzer.stem($0)) && titleWords.contains($0) } ?? false
             // The words that make the difference: those in no card's title, and that no
             // vocabulary alias of the query covers (the vocabulary vouches for those: "codeur",
             // "helpdesk" are the sector's words, whatever other trades ROME also names so).
