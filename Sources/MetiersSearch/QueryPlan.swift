@@ -46,15 +46,14 @@ struct QueryPlan {
                 if variants.count >= limit { return variants }
             }
         }
-        if let whole = wholeTranslation(titleWords) { variants.append((whole, expansionTrust)) }
+        if let whole = wholeTranslation(titleWords, hasHead: hasHead) { variants.append((whole, expansionTrust)) }
         return variants
     }
 
     /// The title read with every expansion substituted at once (each by its first target):
     /// "helpdesk technician" as "support utilisateurs assistance technicien". Nil with fewer
     /// than two expansions in the title, where the variants above already hold it.
-    private func wholeTranslation(_ titleWords: (ArraySlice<Word>) -> [String]) -> [String]? {
-        let hasHead = words.contains { $0.inHead }
+    private func wholeTranslation(_ titleWords: (ArraySlice<Word>) -> [String], hasHead: Bool) -> [String]? {
         let used = expansions.filter { e in (!hasHead || words[e.range.lowerBound].inHead) && !(e.titleWords.first ?? []).isEmpty }
         guard used.count >= 2 else { return nil }
         var result: [String] = []

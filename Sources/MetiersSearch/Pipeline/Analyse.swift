@@ -94,12 +94,22 @@ extension SearchIndex {
     /// "escalade vers N3 si besoin" is the conjunction and expands to nothing. A title, and a
     /// posting's head, are typed in any case ("chef de projet si"): their words are not read so.
     func lowercaseAcronyms(_ text: String, tokens: [Token], title: Range<Int>?) -> Set<UInt32> {
-        let candidates = tokens.filter { acronyms.contains($0.word) && !(title?.contains($0.start) ?? false) }
+        let candidates = tokens.filter { acronyms.contains($0.word) && !(title?.contains($0.start) ?? false) }.sorted { $0.start < $1.start }
         guard !candidates.isEmpty else { return [] }
-        let scalars = Array(text.unicodeScalars)
-        return Set(candidates.filter { token in
-            !scalars[token.start..<token.end].allSatisfy { $0.properties.isUppercase }
-        }.map(\.position))
+        // One pass over the text up to the last candidate, reading only the candidates' letters.
+        var found = Set<UInt32>()
+        var scalars = text.unicodeScalars.makeIterator()
+        var offset = 0
+        for token in candidates where token.start >= offset {
+            while offset < token.start, scalars.next() != nil { offset += 1 }
+            var capitals = true
+            while offset < token.end, let scalar = scalars.next() {
+                capitals = capitals && scalar.properties.isUppercase
+                offset += 1
+            }
+            if !capitals { found.insert(token.position) }
+        }
+        return found
     }
 
     /// The content words (noise left out), the title words marked, and the vocabulary's
