@@ -50,6 +50,13 @@ public struct RankingModel: Codable, Sendable, Equatable {
         /// at least this many content words that are not posting noise (pay, places, contract):
         /// a title, then a body, is a posting's shape whatever its length.
         public var postingBodyWords: Int
+        /// The sector's own words ("informatique"): every card is of the sector, so one whose
+        /// title happens to write such a word ("Assistant micro-informatique") is not the
+        /// better for a query that does ("Responsable informatique"). They match the cards'
+        /// text but not their titles word by word; whole title keys and ROME's evidence (where
+        /// they say a job is IT) keep them. Nil in a model written before them (an index built
+        /// by an earlier version is served as it was built).
+        public var sectorWords: [String]?
     }
 
     /// The logistic model that turns a candidate's named features into a probability of being right.

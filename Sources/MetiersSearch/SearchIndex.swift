@@ -214,6 +214,8 @@ public final class SearchIndex {
     private var synonymCache = BoundedCache<String, [String]>(capacity: 20_000)
     private var knownWords = BoundedCache<String, Bool>(capacity: 20_000)
     private let managingWords: Set<String>
+    /// The stems of the model's `sectorWords`: no title-field match (see `fieldsQuery`).
+    let sectorStems: Set<String>
     /// Every term of every card, when the index is small enough to keep them (see `exists`).
     private var indexTerms: Set<String>?
     private let decoder = JSONDecoder()
@@ -266,6 +268,7 @@ public final class SearchIndex {
                 model = try RankingModel.decode(Array(stored.utf8))
             }
             managingWords = Set(model.role.managingWords)
+            sectorStems = Set((model.retrieval.sectorWords ?? []).flatMap { [analyzer] word in analyzer.analyse(word).map(\.stem) })
             try warmProfiles()
             // Like the profiles: made now when the index is small enough, so that the first
             // requests cost what the others do; else on first use.
@@ -554,11 +557,16 @@ public final class SearchIndex {
         var perField: [Query] = []
         perField.reserveCapacity(weights.count * stems.count)
         for stem in stems {
-            for (prefix, weight) in weights where exists(prefix.rawValue + stem) {
+            for (prefix, weight) in weights where exists(prefix.rawValue + stem) && !isSectorTitleMatch(prefix, stem) {
                 perField.append(try Query(term: prefix.rawValue + stem).scaled(by: weight * scale))
             }
         }
         return perField.isEmpty ? nil : try Query(.or, perField)
+    }
+
+    /// A sector word ("informatique") in the title field: no evidence for one card over another.
+    func isSectorTitleMatch(_ prefix: TermPrefix, _ stem: String) -> Bool {
+        prefix == .title && sectorStems.contains(stem)
     }
 
     /// False only when no card has `term`: known for an index whose profiles are all made

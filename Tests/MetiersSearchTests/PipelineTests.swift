@@ -137,6 +137,32 @@ final class PipelineTests: XCTestCase {
         XCTAssertNil(try index.compose(analysis, request: SearchRequest(text: "manager support")).titleShares["responsable_support"])
     }
 
+    /// "informatique" says a job is IT, which every card is: the one card whose title writes it
+    /// ("Assistant micro-informatique") is not the answer to every "… informatique" title.
+    func testTheSectorsOwnWordIsNoTitleEvidence() throws {
+        XCTAssertEqual(index.sectorStems, [index.analyzer.stem("informatique")])
+        let request = SearchRequest(text: "Responsable de département informatique", mode: .title)
+        let analysis = try index.analyse(request)
+        let composed = try index.compose(analysis, request: request)
+        XCTAssertFalse(composed.terms.contains { $0.prefix == .title && index.sectorStems.contains($0.value) }, "no title-field term for it")
+        XCTAssertTrue(composed.terms.contains { $0.prefix == .description && index.sectorStems.contains($0.value) }, "the cards' text still matches it")
+        let first = try XCTUnwrap(try index.search(request).hits.first)
+        XCTAssertNotEqual(first.card.id, "support-clients")
+        XCTAssertTrue(first.card.id.hasPrefix("responsable-"), first.card.id)
+        // A model written before the sector words (an index an earlier version built) reads
+        // as one without them.
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: TestIndex.rankingModelPath))
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var retrieval = try XCTUnwrap(object["retrieval"] as? [String: Any])
+        XCTAssertNotNil(retrieval.removeValue(forKey: "sector_words"))
+        object["retrieval"] = retrieval
+        let older = try RankingModel.decode(Array(try JSONSerialization.data(withJSONObject: object)))
+        XCTAssertNil(older.retrieval.sectorWords)
+        // A whole title that writes it still leads to its card; ROME still reads it as IT.
+        XCTAssertEqual(try index.search(SearchRequest(text: "Technicien micro-informatique", mode: .title)).hits.first?.card.id, "support-clients")
+        XCTAssertFalse(try index.search(SearchRequest(text: "Technicien de maintenance informatique", mode: .title)).hits.isEmpty)
+    }
+
     func testExplainNamesTheFeaturesTheModelWeighs() throws {
         let request = SearchRequest(text: "responsable support")
         let analysis = try index.analyse(request)

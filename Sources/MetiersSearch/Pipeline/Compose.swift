@@ -64,7 +64,7 @@ extension SearchIndex {
         for (prefix, _) in explainedFields {
             for stem in allStems {
                 let term = prefix.rawValue + stem
-                if exists(term) && seen.insert(term).inserted { terms.append((term, prefix, stem)) }
+                if exists(term) && !isSectorTitleMatch(prefix, stem) && seen.insert(term).inserted { terms.append((term, prefix, stem)) }
             }
         }
         for key in titleShares.keys.sorted() { terms.append((TermPrefix.titleKey.rawValue + key, .titleKey, key)) }
