@@ -158,6 +158,12 @@ final class PipelineTests: XCTestCase {
         object["retrieval"] = retrieval
         let older = try RankingModel.decode(Array(try JSONSerialization.data(withJSONObject: object)))
         XCTAssertNil(older.retrieval.sectorWords)
+        // Served without them, the same title goes to the card whose title writes the word.
+        var options = index.options
+        options.model = older
+        let without = try TestIndex.searchIndex(options: options)
+        XCTAssertTrue(without.sectorStems.isEmpty)
+        XCTAssertEqual(try without.search(request).hits.first?.card.id, "support-clients")
         // A whole title that writes it still leads to its card; ROME still reads it as IT.
         XCTAssertEqual(try index.search(SearchRequest(text: "Technicien micro-informatique", mode: .title)).hits.first?.card.id, "support-clients")
         XCTAssertFalse(try index.search(SearchRequest(text: "Technicien de maintenance informatique", mode: .title)).hits.isEmpty)
