@@ -166,6 +166,8 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try without.search(request).hits.first?.card.id, "support-clients")
         // A whole title that writes it still leads to its card; ROME still reads it as IT.
         XCTAssertEqual(try index.search(SearchRequest(text: "Technicien micro-informatique", mode: .title)).hits.first?.card.id, "support-clients")
+        // The user-support title that needed the word is the vocabulary's now.
+        XCTAssertEqual(try index.search(SearchRequest(text: "Assistante informatique", mode: .title)).hits.first?.card.id, "support-clients")
         XCTAssertFalse(try index.search(SearchRequest(text: "Technicien de maintenance informatique", mode: .title)).hits.isEmpty)
     }
 
