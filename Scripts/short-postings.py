@@ -9,32 +9,26 @@ files the model was fitted on, so its figures are a check, not a measure of new 
 
 Usage: Scripts/short-postings.py FILE... > short-postings.tsv
 """
-import csv
-import os
 import re
 import sys
+
+from labelled import derive
 
 SEPARATOR = re.compile(r" ?(:| - |\||\u2013|\u2014|\n)")
 BODY_WORDS = 5
 
 
-def main(paths):
-    out = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
-    out.writerow(["query", "expected", "note"])
-    for path in paths:
-        with open(path, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f, delimiter="\t"))
-        for number, row in enumerate(rows[1:], start=2):
-            query, expected = row[0], row[1]
-            m = SEPARATOR.search(query[:100])
-            if not m:
-                continue
-            head, body = query[:m.start()].strip(), query[m.end():].split()
-            if not head or not body:
-                continue
-            clause = " ".join(body[:BODY_WORDS]).rstrip(",;.")
-            out.writerow([f"{head} : {clause}.", expected, f"{os.path.basename(path)} line {number}, body cut to {BODY_WORDS} words"])
+def short(query):
+    """The posting cut to its head and a clause; None for a posting without a head."""
+    m = SEPARATOR.search(query[:100])
+    if not m:
+        return None
+    head, body = query[:m.start()].strip(), query[m.end():].split()
+    if not head or not body:
+        return None
+    clause = " ".join(body[:BODY_WORDS]).rstrip(",;.")
+    return f"{head} : {clause}.", f"body cut to {BODY_WORDS} words"
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    derive(sys.argv[1:], short)
