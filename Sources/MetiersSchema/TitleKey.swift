@@ -27,6 +27,16 @@ public enum TitleKey {
         return w
     }
 
+    /// The title form of a word read as masculine where its ending may be a feminine
+    /// agreement (`FrenchWords.agreementFolded`: "consultante" → "consultant", "chargée" →
+    /// "charge"); nil when that reading is the word's own title form. A query's title is
+    /// matched both ways; the index keeps the words as written.
+    public static func masculineReading(_ word: String) -> String? {
+        guard let folded = FrenchWords.agreementFolded(word) else { return nil }
+        let reading = normalise(folded)
+        return reading == normalise(word) ? nil : reading
+    }
+
     /// The distinct keys of some titles that an index can hold (not empty, not too long), each
     /// with the words it is made of, in the titles' order.
     public static func indexable(_ titles: [String]) -> [(key: String, words: [String])] {

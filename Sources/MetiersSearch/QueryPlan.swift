@@ -10,6 +10,9 @@ struct QueryPlan {
         var stem: String
         /// The word in title form (`TitleKey.normalise`).
         var titleWord: String
+        /// The title form read as masculine when the word may be a feminine agreement
+        /// ("consultante", "chargée", "commerciale"); nil otherwise.
+        var masculineTitleWord: String? = nil
         /// The word belongs to the title of a posting ("Responsable service desk : vous…").
         var inHead: Bool
     }
@@ -37,6 +40,9 @@ struct QueryPlan {
         let hasHead = words.contains { $0.inHead }
         func titleWords(_ slice: ArraySlice<Word>) -> [String] { slice.filter { !hasHead || $0.inHead }.map(\.titleWord) }
         var variants: [(words: [String], trust: Double)] = [(titleWords(words[...]), 1)]
+        // The user's own words with each feminine agreement read as masculine, trusted as much.
+        let masculine = words.filter { !hasHead || $0.inHead }.map { $0.masculineTitleWord ?? $0.titleWord }
+        if masculine != variants[0].words { variants.append((masculine, 1)) }
         for expansion in expansions where !hasHead || words[expansion.range.lowerBound].inHead {
             for target in expansion.titleWords where !target.isEmpty {
                 var variant = titleWords(words[..<expansion.range.lowerBound])

@@ -19,7 +19,7 @@ public enum FrenchWords {
     /// Feminine job-title endings folded to the masculine before stemming, so that
     /// `développeuse`, `administratrice`, `technicienne`, `conseillère` and `cheffe` meet
     /// `développeur`, `administrateur`, `technicien`, `conseiller` and `chef`.
-    /// Ordered longest first; applied to folded words of at least 6 letters.
+    /// Ordered longest first; applied as `folded` says.
     static let feminineEndings: [(String, String)] = [
         ("trices", "teurs"), ("trice", "teur"), ("euses", "eurs"), ("euse", "eur"),
         ("iennes", "iens"), ("ienne", "ien"), ("eures", "eurs"), ("eure", "eur"),
@@ -28,14 +28,36 @@ public enum FrenchWords {
 
     /// The masculine form of a folded word when it ends like a feminine job title.
     public static func masculine(_ word: String) -> String {
+        folded(word, endings: feminineEndings) ?? word
+    }
+
+    /// The word with the first of `endings` it ends with replaced; nil when none applies. Words
+    /// under 5 letters are left alone, and a stem of at least 3 letters is kept ("cheffe" is 6
+    /// letters, "ingenieure" 10).
+    private static func folded(_ word: String, endings: [(String, String)]) -> String? {
         let count = word.utf8.count
-        guard count >= 5 else { return word }
-        for (feminine, masculine) in feminineEndings where word.hasSuffix(feminine) {
-            // "cheffe" is 6 letters, "ingenieure" 10: keep a stem of at least 3 letters.
-            guard count - feminine.utf8.count >= 3 else { continue }
+        guard count >= 5 else { return nil }
+        for (feminine, masculine) in endings where word.hasSuffix(feminine) && count - feminine.utf8.count >= 3 {
             return String(word.dropLast(feminine.count)) + masculine
         }
-        return word
+        return nil
+    }
+
+    /// Feminine endings that other words share: "-ante", "-ente", "-inte" ("consultante",
+    /// "référente", "adjointe"; but "expérimenté"), "-erte" ("experte"), "-ale" ("commerciale";
+    /// but "scandale"), "-elle" ("fonctionnelle"; but "passerelle"), "-ée" ("chargée"; but
+    /// "donnée"). Folding them on both sides would merge those words in the index, so a title
+    /// is read both as typed and with these folded (`agreementFolded`). Longest first.
+    static let agreementEndings: [(String, String)] = [
+        ("elles", "els"), ("elle", "el"), ("ntes", "nts"), ("nte", "nt"), ("rtes", "rts"), ("rte", "rt"),
+        ("ales", "als"), ("ale", "al"), ("ees", "es"), ("ee", "e"),
+    ]
+
+    /// The folded word with a feminine agreement ending made masculine ("consultante" →
+    /// "consultant", "chargee" → "charge", "commerciales" → "commercials"); nil when none
+    /// applies. Same length rules as `masculine`.
+    public static func agreementFolded(_ word: String) -> String? {
+        folded(word, endings: agreementEndings)
     }
 
     /// The feminine forms of a masculine job word, the reverse of `masculine`:

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetiersSchema
 import MetiersTestSupport
 import XCTest
 
@@ -106,6 +107,36 @@ final class PipelineTests: XCTestCase {
         let one = try index.analyse(SearchRequest(text: "helpdesk")).plan
         XCTAssertEqual(one.titleVariants(limit: 6, expansionTrust: 0.5).count, 1 + one.expansions[0].titleWords.count,
                        "one alias: its variants already hold the whole translation")
+    }
+
+    /// A feminine agreement the index does not fold ("-ante", "-ée", "-ale", "-elle", "-erte")
+    /// is read a second time as masculine, trusted as much: "Commerciale" is the card
+    /// "Commercial", not "Directeur commercial", and a title answers the same in either gender.
+    func testAFeminineTitleIsAlsoReadAsMasculine() throws {
+        XCTAssertEqual(TitleKey.masculineReading("consultantes"), "consultant")
+        XCTAssertEqual(TitleKey.masculineReading("chargee"), "charge")
+        XCTAssertNil(TitleKey.masculineReading("ingenieure"), "already folded by normalise")
+        XCTAssertNil(TitleKey.masculineReading("java"))
+        let plan = try index.analyse(SearchRequest(text: "Consultante maîtrise d'ouvrage")).plan
+        let variants = plan.titleVariants(limit: 6, expansionTrust: 0.5)
+        XCTAssertEqual(variants[0].words, ["consultante", "maitrise", "ouvrage"])
+        XCTAssertEqual(variants[1].words, ["consultant", "maitrise", "ouvrage"])
+        XCTAssertEqual(variants[1].trust, 1)
+        func readings(_ title: String) throws -> [[String]] {
+            try index.analyse(SearchRequest(text: title)).plan.titleVariants(limit: 6, expansionTrust: 0.5).map(\.words)
+        }
+        XCTAssertEqual(try readings("Ingénieure système"), try readings("Ingénieur système"), "a feminine the index folds needs no second reading")
+        for (feminine, masculine) in [
+            ("Commerciale", "Commercial"), ("Consultante maîtrise d'ouvrage", "Consultant maîtrise d'ouvrage"),
+            ("Chargée d'études en organisation et informatique", "Chargé d'études en organisation et informatique"),
+            ("Assistante aux utilisateurs", "Assistant aux utilisateurs"), ("Experte technique", "Expert technique"),
+        ] {
+            let her = try XCTUnwrap(try index.search(SearchRequest(text: feminine, mode: .title)).hits.first, feminine)
+            let his = try XCTUnwrap(try index.search(SearchRequest(text: masculine, mode: .title)).hits.first, masculine)
+            XCTAssertEqual(her.card.id, his.card.id, feminine)
+            XCTAssertNotNil(her.matchedTitle, feminine)
+        }
+        XCTAssertEqual(try index.search(SearchRequest(text: "Commerciale", mode: .title)).hits.first?.card.id, "commercial")
     }
 
     /// Spelling corrects a title into the words titles write: a card's ("technicien"), ROME's

@@ -69,6 +69,17 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(FrenchWords.masculine("java"), "java")
     }
 
+    /// Endings other words share are folded only on request, for a title's second reading.
+    func testAgreementEndingsFoldOnlyOnRequest() {
+        let expected: [String: String?] = [
+            "consultante": "consultant", "referente": "referent", "experte": "expert", "chargee": "charge",
+            "commerciales": "commercials", "fonctionnelle": "fonctionnel", "vente": nil, "consultant": nil,
+        ]
+        for (word, folded) in expected { XCTAssertEqual(FrenchWords.agreementFolded(word), folded, word) }
+        // The index keeps such words as written: "passerelle" and "donnée" are no feminines.
+        for word in ["passerelle", "donnee", "consultante"] { XCTAssertEqual(FrenchWords.masculine(word), word) }
+    }
+
     func testFeminineFormsAreTheReverseOfMasculine() {
         XCTAssertTrue(FrenchWords.feminineForms(of: "developpeur").contains("developpeuse"))
         XCTAssertTrue(FrenchWords.feminineForms(of: "administrateur").contains("administratrice"))

@@ -140,7 +140,9 @@ extension SearchIndex {
 
     /// A token as a query word: its stem and title form.
     func word(_ token: Token) -> QueryPlan.Word {
-        QueryPlan.Word(token: token, stem: analyzer.stem(token.word), titleWord: TitleKey.normalise(token.word), inHead: false)
+        QueryPlan.Word(
+            token: token, stem: analyzer.stem(token.word), titleWord: TitleKey.normalise(token.word),
+            masculineTitleWord: TitleKey.masculineReading(token.word), inHead: false)
     }
 
     /// The indices of the tokens that belong to a run the vocabulary knows and that holds one
