@@ -79,6 +79,9 @@ public struct RankingOptions: Sendable, Equatable {
     /// Role level: a managing query (manager, responsable, head of…) against a doing card, and
     /// the reverse, are features of the confidence model.
     public var role = true
+    /// A title's parts after its head ("Développeur Java - CDI - Villeurbanne") are details:
+    /// searched, but neither matched as the title nor read by ROME's evidence.
+    public var titleDetails = true
     /// A posting is answered "none" only on ROME's evidence about its title, never because its
     /// text is doubtful. Off: the confidence threshold applies to postings too.
     public var postingAnswers = true
@@ -91,7 +94,8 @@ public struct RankingOptions: Sendable, Equatable {
 
     /// The feature names accepted by `disabling(_:)`.
     public static let featureNames = [
-        "title-match", "synonyms", "noise-filter", "spelling", "abstention", "rome", "rome-guards", "lead-ins", "role", "posting-answers",
+        "title-match", "synonyms", "noise-filter", "spelling", "abstention", "rome", "rome-guards", "lead-ins", "role", "title-details",
+        "posting-answers",
     ]
 
     /// These options with one feature switched off; nil for an unknown name.
@@ -107,6 +111,7 @@ public struct RankingOptions: Sendable, Equatable {
         case "rome-guards": o.romeGuards = false
         case "lead-ins": o.leadIns = false
         case "role": o.role = false
+        case "title-details": o.titleDetails = false
         case "posting-answers": o.postingAnswers = false
         default: return nil
         }

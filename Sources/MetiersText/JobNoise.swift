@@ -27,18 +27,35 @@ public enum JobNoise {
         "nos", "entreprise", "societe", "groupe", "cabinet", "start", "up", "startup", "scale",
         "leader", "croissance", "ambitieux", "dynamique", "passionne", "motive", "rigoureux",
         "autonome", "curieux", "esprit", "sein", "rattache", "rattachee",
-        // places
-        "paris", "lyon", "marseille", "toulouse", "nice", "nantes", "strasbourg", "montpellier",
-        "bordeaux", "lille", "rennes", "reims", "grenoble", "dijon", "angers", "nimes", "aix",
-        "brest", "tours", "limoges", "amiens", "metz", "besancon", "perpignan", "orleans", "rouen",
-        "caen", "nancy", "niort", "sophia", "antipolis", "defense", "ile", "idf", "region",
-        "france", "francais", "lyonnaise", "parisienne", "luxembourg", "geneve", "bruxelles",
-        "arrondissement", "ville", "locaux",
+        // places that are also words ("la Défense", "Île-de-France", "région")
+        "defense", "ile", "region", "france", "francais", "lyonnaise", "parisienne", "luxembourg",
+        "geneve", "bruxelles", "ville", "locaux",
     ]
 
-    public static func isTitleNoise(_ word: String) -> Bool { titleWords.contains(word) }
+    /// Cities, which a job board writes after a title ("Développeur Java - Paris") and which
+    /// never say what the job is. Only names that are no other word ("Nice" and "Tours" are,
+    /// in English and French: "Conducteur de tours").
+    public static let placeWords: Set<String> = [
+        "paris", "lyon", "marseille", "toulouse", "nantes", "strasbourg", "montpellier",
+        "bordeaux", "lille", "rennes", "reims", "grenoble", "dijon", "angers", "nimes", "aix",
+        "brest", "limoges", "amiens", "metz", "besancon", "perpignan", "orleans", "rouen",
+        "caen", "nancy", "niort", "sophia", "antipolis", "idf", "arrondissement",
+    ]
+
+    /// A number, or an ordinal as places write them: a department ("(75)"), an arrondissement
+    /// ("Lyon 3e", "1er"), a count. A title's numbers say where or how many, not what.
+    public static func isNumber(_ word: String) -> Bool {
+        let digits = word.utf8.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+        guard digits > 0 else { return false }
+        let rest = word.utf8.dropFirst(digits)
+        return rest.isEmpty || rest.elementsEqual("e".utf8) || rest.elementsEqual("er".utf8) || rest.elementsEqual("eme".utf8)
+    }
+
+    public static func isTitleNoise(_ word: String) -> Bool {
+        titleWords.contains(word) || placeWords.contains(word) || isNumber(word)
+    }
 
     public static func isPostingNoise(_ word: String) -> Bool {
-        titleWords.contains(word) || postingWords.contains(word)
+        isTitleNoise(word) || postingWords.contains(word)
     }
 }

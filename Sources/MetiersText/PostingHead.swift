@@ -62,11 +62,21 @@ public enum PostingHead {
 
     /// Where the head ends: the first separator within the first `window` scalars.
     public static func separator(in scalars: [Unicode.Scalar]) -> Int? {
-        for (i, c) in scalars.prefix(window).enumerated() {
-            if c == ":" || c == "|" || c == "\n" || c == "\u{2013}" || c == "\u{2014}" { return i }
-            if c == "-" && i > 0 && i + 1 < scalars.count && scalars[i - 1] == " " && scalars[i + 1] == " " { return i }
+        separators(in: scalars.prefix(window)).first
+    }
+
+    /// The offsets of every separator of `scalars`, in order.
+    public static func separators(in scalars: ArraySlice<Unicode.Scalar>) -> [Int] {
+        var result: [Int] = []
+        for i in scalars.indices {
+            let c = scalars[i]
+            if c == ":" || c == "|" || c == "\n" || c == "\u{2013}" || c == "\u{2014}" {
+                result.append(i)
+            } else if c == "-" && i > scalars.startIndex && i + 1 < scalars.endIndex && scalars[i - 1] == " " && scalars[i + 1] == " " {
+                result.append(i)
+            }
         }
-        return nil
+        return result
     }
 
     /// The words after the first marker among the first tokens, up to a linking word, a

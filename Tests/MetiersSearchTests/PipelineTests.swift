@@ -62,6 +62,33 @@ final class PipelineTests: XCTestCase {
         XCTAssertThrowsError(try model.validate())
     }
 
+    /// A job board writes details after a title: contract, gender, city, company. A trailing
+    /// part that names nothing a title names (only noise, or words no card, ROME title or alias
+    /// writes) is no part of the title: the title is matched, and read by ROME, without it.
+    /// A part with a title's word (ROME's "… ERP - Enterprise Resource Planning") stays.
+    func testATitlesTrailingDetailsAreNotItsTitle() throws {
+        func head(_ text: String) throws -> [String] {
+            try index.analyse(SearchRequest(text: text)).plan.words.filter(\.inHead).map(\.token.word)
+        }
+        XCTAssertEqual(try head("Chef de projet MOE - Capgemini"), ["chef", "projet", "moe"])
+        XCTAssertEqual(try head("Développeur Java (H/F) - CDI - Villeurbanne | Sopra Steria"), ["developpeur", "java"])
+        XCTAssertEqual(try head("Consultant ERP - Enterprise Resource Planning"), [], "every part names something: a title throughout")
+        XCTAssertEqual(try head("Développeur Java"), [])
+        XCTAssertEqual(try head("Capgemini - Villeurbanne"), [], "no job before the details: read as it is")
+        index.options.titleDetails = false
+        XCTAssertEqual(try head("Chef de projet MOE - Capgemini"), [])
+        index.options.titleDetails = true
+        // The details change no answer, and do not save another trade from "none".
+        for (title, plain) in [("chef de projet moe - Capgemini", "chef de projet moe"), ("IT operations manager | Villeurbanne", "IT operations manager"),
+                               ("Manager de projet - Paris (75)", "Manager de projet")] {
+            XCTAssertEqual(try index.search(SearchRequest(text: title)).hits.first?.card.id, try index.search(SearchRequest(text: plain)).hits.first?.card.id, title)
+        }
+        XCTAssertNil(try index.analyse(SearchRequest(text: "Manager de projet - Paris")).didYouMean, "a city is no typo of 'pris'")
+        XCTAssertTrue(try index.search(SearchRequest(text: "Chargée de recrutement IT - Villeurbanne")).hits.isEmpty)
+        // Gender, contract and place marks make no posting of a title.
+        XCTAssertFalse(try index.analyse(SearchRequest(text: "Product Manager SaaS B2B (H/F) - CDI - Villeurbanne - Télétravail partiel")).isPosting)
+    }
+
     /// A noise word that belongs to a vocabulary alias is the sector's term: "lead" of "tech
     /// lead" stays and the alias expands; "lead" of "Lead Java" is a seniority mark and goes.
     func testAliasWordsAreNotNoise() throws {

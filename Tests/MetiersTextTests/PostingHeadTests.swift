@@ -31,6 +31,25 @@ final class PostingHeadTests: XCTestCase {
         XCTAssertEqual(title("Missions : nous recherchons un architecte cloud pour nos clients"), "architecte cloud")
     }
 
+    func testEverySeparatorIsFound() {
+        let text = "Développeur Java - CDI | Lyon : télétravail\u{2013}partiel"
+        let scalars = Array(text.unicodeScalars)
+        XCTAssertEqual(PostingHead.separators(in: scalars[...]).map { String(scalars[$0]) }, ["-", "|", ":", "\u{2013}"])
+        XCTAssertEqual(PostingHead.separators(in: Array("avant-vente".unicodeScalars)[...]), [], "a hyphen inside a word is none")
+        XCTAssertEqual(PostingHead.separator(in: scalars), PostingHead.separators(in: scalars[...]).first)
+    }
+
+    /// Cities and numbers say where and how many, never what the job is; a word that is also
+    /// another word ("Nice", "Tours") is no place here.
+    func testPlacesAndNumbersAreTitleNoise() {
+        for word in ["paris", "villeurbanne", "75", "3e", "1er", "15eme", "06", "nice", "tours", "n1", "3d", "java"] {
+            let noise = ["paris", "75", "3e", "1er", "15eme", "06"].contains(word)
+            XCTAssertEqual(JobNoise.isTitleNoise(word), noise, word)
+        }
+        XCTAssertTrue(JobNoise.isPostingNoise("lyon"))
+        XCTAssertFalse(JobNoise.isTitleNoise("defense"), "la Défense is also a trade's word")
+    }
+
     func testTextWithoutTitleHasNone() {
         XCTAssertNil(title("Vous concevez l'architecture applicative des nouveaux projets et tenez à jour le référentiel"))
         XCTAssertNil(title(""))

@@ -65,15 +65,39 @@ extension SearchIndex {
     /// words or more; or a shorter one whose head ends in a colon or a line break and is
     /// followed by at least `postingBodyWords` content words that are not posting noise
     /// ("Comptable H/F : saisie et contrôle des écritures"). A colon announces a body; a dash
-    /// or a bar also joins the parts of a title ("Développeur Java - CDI - Paris", ROME's
-    /// "Consultant ERP - Enterprise Resource Planning"), which stays a title.
+    /// or a bar also joins the parts of a title ("Développeur Java - CDI - Villeurbanne", ROME's
+    /// "Consultant ERP - Enterprise Resource Planning"), which stays a title whose head is the
+    /// job and whose other parts are details: where, for whom, on what terms.
     func postingShape(_ text: String, tokens: [Token], content: [Token]) -> (isPosting: Bool, title: Range<Int>?) {
         let retrieval = model.retrieval
-        if content.count >= retrieval.postingWords { return (true, titleRange(of: text, tokens: tokens)) }
-        guard content.count > retrieval.postingBodyWords, let head = titleRange(of: text, tokens: tokens) else { return (false, nil) }
-        guard let separator = text.unicodeScalars.dropFirst(head.upperBound).first, separator == ":" || separator == "\n" else { return (false, nil) }
+        // Gender, contract and place marks make no posting of a title ("Product Manager (H/F) -
+        // CDI - Lyon - Télétravail partiel").
+        let words = options.noiseFilter ? content.filter { !JobNoise.isTitleNoise($0.word) }.count : content.count
+        if words >= retrieval.postingWords { return (true, titleRange(of: text, tokens: tokens)) }
+        let details = titleBeforeDetails(text, content: content)
+        guard words > retrieval.postingBodyWords, let head = titleRange(of: text, tokens: tokens) else { return (false, details) }
+        guard let separator = text.unicodeScalars.dropFirst(head.upperBound).first, separator == ":" || separator == "\n" else { return (false, details) }
         let body = content.filter { $0.start > head.upperBound && !JobNoise.isPostingNoise($0.word) }
-        return body.count >= retrieval.postingBodyWords ? (true, head) : (false, nil)
+        return body.count >= retrieval.postingBodyWords ? (true, head) : (false, details)
+    }
+
+    /// A title's job, when parts after it are details: the text up to the trailing parts (after
+    /// a dash, a bar, a colon) that name nothing a title names, only noise and words no card,
+    /// ROME title or vocabulary alias writes ("Développeur Java - CDI - Villeurbanne",
+    /// "Chef de projet MOE | Capgemini"). Nil when no part is such: ROME's "Consultant ERP -
+    /// Enterprise Resource Planning" is a title throughout.
+    func titleBeforeDetails(_ text: String, content: [Token]) -> Range<Int>? {
+        guard options.titleDetails else { return nil }
+        let scalars = Array(text.unicodeScalars)
+        var end: Int?
+        for separator in PostingHead.separators(in: scalars[...]).reversed() {
+            let part = content.filter { $0.start > separator && $0.start < (end ?? Int.max) }
+            guard part.allSatisfy({ JobNoise.isTitleNoise($0.word) || !isTitleWord($0.word) }) else { break }
+            end = separator
+        }
+        // Before the details, a job: a part that names something.
+        guard let end, content.contains(where: { $0.end <= end && !JobNoise.isTitleNoise($0.word) && isTitleWord($0.word) }) else { return nil }
+        return 0..<end
     }
 
     /// Where a posting's title is. With lead-ins off, the old rule: the text before the first

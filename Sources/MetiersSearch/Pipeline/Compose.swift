@@ -32,7 +32,8 @@ extension SearchIndex {
         var stemWeights: [(String, Double)] = []
         var stemIndex: [String: Int] = [:]
         for word in plan.words {
-            let weight = word.inHead ? model.retrieval.headWeight : 1
+            // A posting's title outweighs its body; a title's head and details weigh alike.
+            let weight = word.inHead && analysis.isPosting ? model.retrieval.headWeight : 1
             if let i = stemIndex[word.stem] {
                 stemWeights[i].1 += weight
             } else {
@@ -48,7 +49,7 @@ extension SearchIndex {
             }
         }
         let (titleShares, cardRomeShares) = options.titleMatch ? titleShares(plan, useRome: useRome) : ([:], [:])
-        parts += try titleKeyQueries(titleShares, cardRomeShares, plan: plan, mode: request.mode)
+        parts += try titleKeyQueries(titleShares, cardRomeShares, plan: plan, posting: analysis.isPosting, mode: request.mode)
         var query = try requirePhrases(analysis.parsed, ranking: parts, weights: weights)
         query = try exclude(analysis.parsed, from: query)
         if let filter = try filterQuery(request) { query = try Query(.filter, [query, filter]) }
@@ -120,8 +121,8 @@ extension SearchIndex {
     /// The title-key sub-queries. A posting's title keeps its say against the mass of its
     /// body's words; a ROME title counts only where it explains more of the query than every
     /// card's own appellation does (the cards' own titles always lead).
-    func titleKeyQueries(_ own: [String: Double], _ romeShares: [String: Double], plan: QueryPlan, mode: SearchRequest.Mode) throws -> [Query] {
-        let bodyScale = plan.words.contains { $0.inHead } ? max(1, Double(plan.words.count) / 6) : 1
+    func titleKeyQueries(_ own: [String: Double], _ romeShares: [String: Double], plan: QueryPlan, posting: Bool, mode: SearchRequest.Mode) throws -> [Query] {
+        let bodyScale = posting && plan.words.contains { $0.inHead } ? max(1, Double(plan.words.count) / 6) : 1
         let weight = (model.retrieval.titleKeyWeight[mode.rawValue] ?? 0) * bodyScale
         var ownShare = 0.0
         if !romeShares.isEmpty {
