@@ -117,8 +117,8 @@ public struct IndexBuilder {
         let synonymCount: Int
         do {
             synonymCount = try write(
-                cards: cardData, vocabulary: vocabulary, attribution: attribution, rankingModel: rankingModel, indexVersion: indexVersion, build: version,
-                to: databasePath)
+                cards: cardData, vocabulary: vocabulary, attribution: attribution, romeLabels: rome?.appellations.map(\.label) ?? [],
+                rankingModel: rankingModel, indexVersion: indexVersion, build: version, to: databasePath)
             if let romeData, let attribution {
                 try RomeDatabaseWriter.write(romeData, attribution: attribution, indexVersion: indexVersion, to: databasePath + "/rome")
             }
@@ -213,8 +213,8 @@ public struct IndexBuilder {
 
     /// Writes one complete database; returns the number of synonym pairs.
     private func write(
-        cards: [(card: Card, data: String)], vocabulary: Vocabulary, attribution: RomeAttribution?, rankingModel: String, indexVersion: String,
-        build: String, to path: String
+        cards: [(card: Card, data: String)], vocabulary: Vocabulary, attribution: RomeAttribution?, romeLabels: [String], rankingModel: String,
+        indexVersion: String, build: String, to path: String
     ) throws(XapianError) -> Int {
         let database = try WritableDatabase(creatingAt: path)
         let analyzer = try FrenchAnalyzer()
@@ -228,6 +228,9 @@ public struct IndexBuilder {
             try database.replaceDocument(uniqueTerm: TermPrefix.id.rawValue + card.id, document)
         }
         for (word, frequency) in collected.spelling { try database.addSpelling(word, frequencyIncrement: frequency) }
+        for word in titleOnlyWords(vocabulary.rows.map(\.alias) + romeLabels, besides: collected.spelling, analyzer: analyzer) {
+            try database.addSpelling(word, frequencyIncrement: 1)
+        }
         var synonymCount = 0
         for (key, synonyms) in vocabulary.synonymEntries(analyzer: analyzer) {
             for synonym in synonyms {
@@ -247,6 +250,18 @@ public struct IndexBuilder {
         for (key, value) in metadata { try database.setMetadata(key, value) }
         try database.commit()
         return synonymCount
+    }
+
+    /// The words that only titles write: the vocabulary's aliases and ROME's 13,000 titles
+    /// ("account", "enterprise", "infirmier"), as folded as the cards' words are. Spelling
+    /// corrects a title only into a word some title writes; these make such words suggestible
+    /// too, at the lowest frequency, so that a word of the cards still wins a tie.
+    private func titleOnlyWords(_ titles: [String], besides cardWords: [String: UInt32], analyzer: FrenchAnalyzer) -> Set<String> {
+        var words = Set<String>()
+        for title in titles {
+            for term in analyzer.analyse(title) where term.word.unicodeScalars.count >= 3 && cardWords[term.word] == nil { words.insert(term.word) }
+        }
+        return words
     }
 
     /// The ROME appellations attributed to a card: text and title keys of their own, weighted
@@ -347,6 +362,8 @@ public struct IndexBuilder {
     ) -> String {
         var hash = FNV1a()
         hash.combine(indexSchemaVersion)
+        // What the spelling data holds besides the cards' words (an index built before held none).
+        hash.combine("spelling: vocabulary aliases, ROME titles")
         for (_, data) in cards.sorted(by: { $0.card.id < $1.card.id }) { hash.combine(data) }
         hash.combine(vocabulary.fingerprint)
         // The suggester's titles carry each row's card and ROME code, which the fingerprint does not.

@@ -172,6 +172,12 @@ final class PipelineTests: XCTestCase {
         for word in ["technicien", "supervision", "delivery"] { XCTAssertTrue(index.isTitleWord(word), word) }
         for word in ["orale", "davantage"] { XCTAssertFalse(index.isTitleWord(word), word) }
         XCTAssertEqual(try index.analyse(SearchRequest(text: "tecnicien oracle")).didYouMean, "technicien oracle")
+        // Words only titles write are suggestions too: the vocabulary's ("account", "channel")
+        // and ROME's ("infirmier", which makes another trade's title "none" again).
+        XCTAssertEqual(try index.analyse(SearchRequest(text: "Acount manager")).didYouMean, "account manager")
+        XCTAssertEqual(try index.search(SearchRequest(text: "Channl manager")).hits.first?.card.id, "responsable-partenariats")
+        XCTAssertEqual(try index.analyse(SearchRequest(text: "Infirmeir de nuit")).didYouMean, "infirmier de nuit")
+        XCTAssertTrue(try index.search(SearchRequest(text: "Infirmeir de nuit")).hits.isEmpty)
     }
 
     /// A text made of an alias's noise word a hundred thousand times costs no more lookups
