@@ -11,10 +11,9 @@ model was fitted on: its figures are a check, not a measure of new queries.
 
 Usage: Scripts/board-titles.py FILE... > board-titles.tsv
 """
-import itertools
 import sys
 
-from labelled import derive
+from labelled import derive_in_turn
 
 SUFFIXES = [
     " - CDI - Paris (75)",
@@ -27,15 +26,9 @@ SUFFIXES = [
 ]
 
 
-def main(paths):
-    suffixes = itertools.cycle(SUFFIXES)
-
-    def board_title(query):
-        suffix = next(suffixes)
-        return query + suffix, f"with {suffix.strip(' -|,')!r}"
-
-    derive(paths, board_title)
+def board_title(query, suffix):
+    return query + suffix, f"with {suffix.strip(' -|,')!r}"
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    derive_in_turn(sys.argv[1:], SUFFIXES, board_title)

@@ -1,6 +1,7 @@
 """Labelled query files (`query<TAB>expected<TAB>note`, one header line): what the scripts that
 derive a check from them share."""
 import csv
+import itertools
 import os
 import sys
 
@@ -19,3 +20,9 @@ def derive(paths, make):
             if made:
                 query, note = made
                 out.writerow([query, row[1], f"{os.path.basename(path)} line {number}, {note}"])
+
+
+def derive_in_turn(paths, choices, make):
+    """`derive` with one of `choices` for each row in turn: `make(query, choice)`."""
+    turn = itertools.cycle(choices)
+    derive(paths, lambda query: make(query, next(turn)))

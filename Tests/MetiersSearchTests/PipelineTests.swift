@@ -62,6 +62,21 @@ final class PipelineTests: XCTestCase {
         XCTAssertThrowsError(try model.validate())
     }
 
+    /// A posting that opens with an introduction of the employer is the job from its title on:
+    /// the introduction's words ("clients grands comptes", "services") are not searched.
+    func testAnIntroductionBeforeAPostingsTitleIsNotSearched() throws {
+        let posting = "Coach agile : vous accompagnez la transformation agile de la DSI, définissez les pratiques et le cadre méthodologique commun, formez et coachez les équipes."
+        let intro = "Société de services numériques de 250 personnes, nous accompagnons nos clients grands comptes depuis 2005. "
+        let analysis = try index.analyse(SearchRequest(text: intro + posting))
+        XCTAssertTrue(analysis.isPosting)
+        XCTAssertEqual(analysis.plan.words.filter(\.inHead).map(\.token.word), ["coach", "agile"])
+        XCTAssertFalse(analysis.plan.words.contains { $0.token.word == "clients" })
+        XCTAssertEqual(try index.search(SearchRequest(text: intro + posting)).hits.first?.card.id, try index.search(SearchRequest(text: posting)).hits.first?.card.id)
+        // Without a title after it, nothing is passed over: the text is all there is.
+        let untitled = intro + "Vous accompagnez la transformation agile de la DSI et formez les équipes aux pratiques communes."
+        XCTAssertTrue(try index.analyse(SearchRequest(text: untitled)).plan.words.contains { $0.token.word == "clients" })
+    }
+
     /// A job board writes details after a title: contract, gender, city, company. A trailing
     /// part that names nothing a title names (only noise, or words no card, ROME title or alias
     /// writes) is no part of the title: the title is matched, and read by ROME, without it.

@@ -50,6 +50,23 @@ final class PostingHeadTests: XCTestCase {
         XCTAssertFalse(JobNoise.isTitleNoise("defense"), "la Défense is also a trade's word")
     }
 
+    /// An introduction of the employer is passed over: the title is the next sentence's head,
+    /// never one spanning two sentences or a section label further on.
+    func testAnIntroductionIsPassedOver() {
+        let intro = "Société de services numériques de 250 personnes, nous accompagnons nos clients grands comptes depuis 2005. "
+        XCTAssertEqual(title(intro + "Coach agile : vous accompagnez la transformation agile de la DSI."), "Coach agile ")
+        XCTAssertEqual(title(intro + "Nous recrutons une développeuse Java pour notre équipe."), "développeuse Java")
+        let text = intro + "Coach agile : vous accompagnez les équipes."
+        XCTAssertEqual(PostingHead.introductionEnd(of: text, tokens: Tokenizer.tokenize(text)), intro.unicodeScalars.count)
+        // A first sentence as short as a title is no introduction; one with a separator neither.
+        let short = "Développeur Java confirmé. Vous concevez : des API."
+        XCTAssertEqual(PostingHead.introductionEnd(of: short, tokens: Tokenizer.tokenize(short)), 0)
+        // After an introduction, a head does not reach into the sentence after the next.
+        XCTAssertNil(title("We are looking for a Cloud Architect to design landing zones and the target technical architecture. "
+            + "Vous participerez aussi aux avant-ventes. Avantages : RTT, mutuelle."))
+        XCTAssertNil(title(intro + "Stack : Java, Kafka et PostgreSQL sur Kubernetes."), "a section label is no title")
+    }
+
     func testTextWithoutTitleHasNone() {
         XCTAssertNil(title("Vous concevez l'architecture applicative des nouveaux projets et tenez à jour le référentiel"))
         XCTAssertNil(title(""))

@@ -22,7 +22,7 @@ struct QueryAnalysis {
 
 extension SearchIndex {
     /// Longest head (in content words) read as a posting's title.
-    static let maximumHeadWords = 8
+    static let maximumHeadWords = PostingHead.maximumTitleWords
 
     /// Content words of a query that take part in the search (the rest of a longer text is left out).
     static let maximumQueryWords = 300
@@ -41,6 +41,11 @@ extension SearchIndex {
         let content = tokens.filter { !FrenchWords.isStopword($0.word) }
         guard !content.isEmpty else { throw SearchError.emptyQuery }
         let (isPosting, title) = postingShape(request.text, tokens: tokens, content: content)
+        // A posting whose title follows an introduction ("Société de services de 250 personnes,
+        // nous accompagnons… Coach agile : vous…") is the job from its title on.
+        if isPosting, options.leadIns, let title, case let start = PostingHead.introductionEnd(of: request.text, tokens: tokens), start > 0, title.lowerBound >= start {
+            tokens = tokens.filter { $0.start >= start }
+        }
         let unexpanded = isPosting ? lowercaseAcronyms(request.text, tokens: tokens, title: title) : []
         var plan = try self.plan(tokens, title: title, isPosting: isPosting, unexpanded: unexpanded)
         var didYouMean: String?
