@@ -34,6 +34,9 @@ public struct SearchRequest: Sendable, Equatable {
     public var facets: Bool
     /// Attach a highlighted snippet to each result (batch classification skips them).
     public var snippets: Bool = true
+    /// Read `"phrases"` and `-exclusions` (a search box's query); false: the text as written
+    /// (a job title, a posting), its quotes and dashes being punctuation.
+    public var querySyntax: Bool = true
     /// When the answer is due: checked between the stages, and Xapian's match is given what
     /// is left (`Enquire::set_time_limit`: past it, the best found so far). nil: no budget.
     public var deadline: ContinuousClock.Instant?
@@ -351,15 +354,15 @@ public final class SearchIndex {
 
     /// The card `map` answers first for each title, as a daemon serving this index does; a
     /// title answered `none` is absent. What `metiers-index` stores as the card a suggested
-    /// title leads to. A title `map` refuses (`query_syntax`, `empty_query`: a quote or a
-    /// lone sign in a title) leads to no card either, and is logged; any other failure throws.
+    /// title leads to. A title with no word to search (`empty_query`: a lone sign) leads to no
+    /// card either, and is logged; any other failure throws.
     public func leadingCards(of titles: [String]) throws(SearchError) -> [String: String] {
         var cards: [String: String] = [:]
         for title in titles {
             do {
-                if let first = try search(SearchRequest(text: title, mode: .title, limit: 1)).hits.first { cards[title] = first.card.id }
-            } catch .querySyntax(let reason) {
-                logger.notice("a suggested title is not a query: it leads to no card", metadata: ["title": "\(title)", "reason": "\(reason)"])
+                var request = SearchRequest(text: title, mode: .title, limit: 1)
+                request.querySyntax = false
+                if let first = try search(request).hits.first { cards[title] = first.card.id }
             } catch .emptyQuery {
                 logger.notice("a suggested title has no word to search: it leads to no card", metadata: ["title": "\(title)"])
             }

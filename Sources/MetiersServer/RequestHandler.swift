@@ -112,15 +112,17 @@ public final class RequestHandler {
     /// Why a query is refused before any search: over one of its limits (or its syntax).
     private func refusal(of request: Request) -> ProtocolError? {
         switch request.operation {
-        case .search(let p), .map(let p): Self.check(p.text, limits: queryLimits)
+        case .search(let p): Self.check(p.text, limits: queryLimits)
+        case .map(let p): Self.check(p.text, limits: queryLimits, syntax: false)
         default: nil
         }
     }
 
-    /// A query checked against `limits` as it is parsed: nil when it may be searched.
-    static func check(_ text: String, limits: QueryLimits) -> ProtocolError? {
+    /// A query checked against `limits` as it is parsed (with the search box's syntax, or as
+    /// written): nil when it may be searched.
+    static func check(_ text: String, limits: QueryLimits, syntax: Bool = true) -> ProtocolError? {
         do {
-            _ = try QueryText.parse(text, limits: limits)
+            _ = try QueryText.parse(text, limits: limits, syntax: syntax)
             return nil
         } catch {
             switch error {
@@ -222,6 +224,8 @@ public final class RequestHandler {
             text: p.text, mode: mode, limit: p.limit ?? defaultLimit, offset: p.offset,
             familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome, facets: p.facets)
         request.deadline = ContinuousClock.now + timeBudget
+        // A search box's query has syntax; a job title is read as written.
+        request.querySyntax = mode == .search
         return request
     }
 
@@ -264,7 +268,8 @@ public final class RequestHandler {
                 }
                 // The title leads: it is read as the posting's head, before the description.
                 let text = [title, description].compactMap { $0 }.joined(separator: title != nil && description != nil ? " :\n" : "")
-                if let refusal = Self.check(text, limits: queryLimits) {
+                // A posting is read as written: its « guillemets » and stray quotes are text.
+                if let refusal = Self.check(text, limits: queryLimits, syntax: false) {
                     items.append(ClassifiedItem(id: id, ok: false, error: refusal))
                     continue
                 }
@@ -273,6 +278,7 @@ public final class RequestHandler {
                         text: text, mode: description == nil ? .title : .search, limit: p.limit ?? 3,
                         familles: p.filters.famille, sousFamilles: p.filters.sousFamille, romeCodes: p.filters.rome)
                     request.snippets = false
+                    request.querySyntax = false
                     request.deadline = deadline
                     let outcome = try index.search(request)
                     items.append(ClassifiedItem(

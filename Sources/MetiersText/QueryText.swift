@@ -7,7 +7,9 @@
 /// - `-word` (a minus before a word, at the start or after a space) excludes cards with it.
 ///
 /// Anything else is text. An unbalanced double quote is a syntax error (the user most likely
-/// meant a phrase and the answer would silently be something else).
+/// meant a phrase and the answer would silently be something else). The syntax is a search
+/// box's: a job title (`map`) and a posting (`classify`) are read as written, their quotes
+/// (« squad », "maison") and dashes being punctuation.
 public struct QueryText: Equatable, Sendable {
     /// Free words, in order.
     public var words: [Token]
@@ -32,10 +34,10 @@ public struct QueryText: Equatable, Sendable {
         public var description: String { "\(message) (column \(column))" }
     }
 
-    /// Parses `text`, with no bound on what it asks for.
-    public static func parse(_ text: String) throws(SyntaxError) -> QueryText {
+    /// Parses `text`, with no bound on what it asks for (as written, without `syntax`).
+    public static func parse(_ text: String, syntax: Bool = true) throws(SyntaxError) -> QueryText {
         do {
-            return try parse(text, limits: .unlimited)
+            return try parse(text, limits: .unlimited, syntax: syntax)
         } catch {
             switch error {
             case .syntax(let syntax): throw syntax
@@ -45,11 +47,13 @@ public struct QueryText: Equatable, Sendable {
     }
 
     /// Parses `text` and checks it against `limits`. Once a limit is passed the rest of the text
-    /// is only counted, not analysed, so a refusal costs one scan of the text.
-    public static func parse(_ text: String, limits: QueryLimits) throws(QueryTextError) -> QueryText {
+    /// is only counted, not analysed, so a refusal costs one scan of the text. Without `syntax`
+    /// the text is read as written (a job title, a posting): quotes and dashes are punctuation,
+    /// and only `maxTerms` applies.
+    public static func parse(_ text: String, limits: QueryLimits, syntax: Bool = true) throws(QueryTextError) -> QueryText {
         // Most queries and every ordinary posting have no syntax at all: their words are the
         // text's, without walking it character by character.
-        if !mayHaveSyntax(text) {
+        if !syntax || !mayHaveSyntax(text) {
             let parser = Parser(plain: text, limits: limits)
             try parser.checkTerms()
             return parser.result

@@ -150,7 +150,10 @@ final class CostBoundTests: HostileTestCase {
             LineCase("16 phrases", #"{"op":"search","query":"\#(phrases(16))"}"#, "ok"),
             LineCase("17 phrases", #"{"op":"search","query":"\#(phrases(17))"}"#, "too_many_phrases", mentions: "17 quoted phrases; at most 16"),
             LineCase("a phrase of 12 words", #"{"op":"search","query":"java \#(phrase(words: 12))"}"#, "ok"),
-            LineCase("a phrase of 13 words", #"{"op":"map","title":"java \#(phrase(words: 13))"}"#, "phrase_too_long", mentions: "13 words; at most 12"),
+            LineCase("a phrase of 13 words", #"{"op":"search","query":"java \#(phrase(words: 13))"}"#, "phrase_too_long", mentions: "13 words; at most 12"),
+            // A title is read as written: its quotes are punctuation, only its words count.
+            LineCase("a quoted title of 13 words", #"{"op":"map","title":"java \#(phrase(words: 13))"}"#, "ok"),
+            LineCase("2,001 distinct words in a title", #"{"op":"map","title":"développeur \#(words(2_000))"}"#, "too_many_terms", mentions: "2001 distinct words; at most 2000"),
             LineCase("32 exclusions", #"{"op":"search","query":"\#(exclusions(32))"}"#, "ok"),
             LineCase("33 exclusions", #"{"op":"search","query":"\#(exclusions(33))"}"#, "too_many_exclusions", mentions: "33 -word exclusions; at most 32"),
             LineCase("2,000 distinct words", #"{"op":"search","query":"développeur \#(words(1_999))"}"#, "ok"),
@@ -159,15 +162,16 @@ final class CostBoundTests: HostileTestCase {
         ])
     }
 
-    /// In a classify batch, a posting over a limit fails alone, with the limit's code.
+    /// In a classify batch, a posting over a limit fails alone, with the limit's code. A
+    /// posting is read as written, so its dashes are no exclusions; its words are counted.
     func testAClassifyPostingOverALimitFailsAlone() throws {
-        let hostile = (0..<40).map { "-x\($0)" }.joined(separator: " ")
-        let line = #"{"op":"classify","postings":[{"id":1,"title":"DBA Oracle"},{"id":2,"title":"java \#(hostile)"},{"id":3,"title":"développeur java"}]}"#
+        let hostile = (0..<2_000).map { "-x\($0)" }.joined(separator: " ")
+        let line = #"{"op":"classify","postings":[{"id":1,"title":"DBA Oracle"},{"id":2,"title":"java \#(hostile)"},{"id":3,"title":"développeur java -Spring"}]}"#
         let response = try connect().request(line)
         let items = try XCTUnwrap(response["items"] as? [[String: Any]], "\(response)")
         XCTAssertEqual(items.map { $0["ok"] as? Bool }, [true, false, true])
-        XCTAssertEqual(items[1].errorCode, "too_many_exclusions")
-        XCTAssertTrue(items[1].errorMessage?.contains("40 -word exclusions") ?? false, "\(items[1])")
+        XCTAssertEqual(items[1].errorCode, "too_many_terms")
+        XCTAssertTrue(items[1].errorMessage?.contains("2001 distinct words") ?? false, "\(items[1])")
     }
 
     /// 75 worst-case requests at once (15 connections, one under the suite's limit, each
@@ -178,10 +182,10 @@ final class CostBoundTests: HostileTestCase {
         let connections = daemon.maxConnections - 1
         let lines: [(String, String)] = [
             (#"{"op":"search","query":\#(jsonString(Self.phrasesAndExclusions.query))}"#, "too_many_phrases"),
-            (#"{"op":"map","title":\#(jsonString(Self.phrasesAndExclusions.query))}"#, "too_many_phrases"),
+            (#"{"op":"map","title":\#(jsonString(Self.phrasesAndExclusions.query))}"#, "too_many_terms"),
             (#"{"op":"search","query":"\#(Self.eightThousandExclusions)"}"#, "too_many_exclusions"),
             (Self.nestedBrackets, "bad_request"),
-            (#"{"op":"map","title":"\#(Self.eightThousandExclusions)"}"#, "too_many_exclusions"),
+            (#"{"op":"map","title":"\#(Self.eightThousandExclusions)"}"#, "too_many_terms"),
         ]
         daemon.resetPeakMemory()
         let cpuBefore = daemon.cpuMilliseconds() ?? 0

@@ -174,7 +174,8 @@ final class RequestHandlerTests: XCTestCase {
             index: index, queryLimits: QueryLimits(maxPhrases: 1, maxPhraseWords: 2, maxExclusions: 1, maxTerms: 3), logger: Logger(label: "test"))
         let cases: [(String, String, String)] = [
             (#"{"id":1,"op":"search","query":"\"java\" \"sql\""}"#, "too_many_phrases", "2 quoted phrases; at most 1"),
-            (#"{"id":2,"op":"map","title":"\"chef de projet web\""}"#, "phrase_too_long", "4 words; at most 2"),
+            (#"{"id":2,"op":"search","query":"\"chef de projet web\""}"#, "phrase_too_long", "4 words; at most 2"),
+            (#"{"id":6,"op":"map","title":"java sql php perl"}"#, "too_many_terms", "4 distinct words; at most 3"),
             (#"{"id":3,"op":"search","query":"java -php -perl"}"#, "too_many_exclusions", "2 -word exclusions; at most 1"),
             (#"{"id":4,"op":"search","query":"java sql php perl"}"#, "too_many_terms", "4 distinct words; at most 3"),
             (#"{"id":5,"op":"search","query":"java","x":"# + String(repeating: "[", count: 40) + "}", "bad_request", "at most 32 levels"),
@@ -185,10 +186,36 @@ final class RequestHandlerTests: XCTestCase {
             XCTAssertTrue(((r["error"] as? [String: Any])?["message"] as? String ?? "").contains(words), "\(r)")
         }
         XCTAssertEqual(try respond(#"{"id":"q","op":"search","query":"développeur java"}"#)["ok"] as? Bool, true)
-        let batch = try respond(#"{"op":"classify","postings":[{"id":1,"title":"DBA Oracle"},{"id":2,"title":"java -a -b"}]}"#)
+        let batch = try respond(#"{"op":"classify","postings":[{"id":1,"title":"DBA Oracle"},{"id":2,"title":"java sql php perl"},{"id":3,"title":"java -a -b"}]}"#)
         let items = try XCTUnwrap(batch["items"] as? [[String: Any]])
-        XCTAssertEqual(items.map { $0["ok"] as? Bool }, [true, false])
-        XCTAssertEqual(errorCode(items[1]), "too_many_exclusions")
+        XCTAssertEqual(items.map { $0["ok"] as? Bool }, [true, false, true], "a posting's dashes are no exclusions")
+        XCTAssertEqual(errorCode(items[1]), "too_many_terms")
+    }
+
+    /// The query syntax is a search box's. A job title (`map`) and a posting (`classify`) are
+    /// read as written: a job board's « guillemets », a stray quote or a dash before a word are
+    /// punctuation, not a phrase to require, a syntax error or an exclusion.
+    func testTitlesAndPostingsAreReadAsWritten() throws {
+        let body = "vous recueillez les besoins des métiers, rédigez les user stories et priorisez le backlog."
+        let r = try respond(#"{"op":"classify","postings":["# + [
+            #"{"id":1,"title":"Product Owner","description":"Au sein d’une « squad » agile, \#(body)"}"#,
+            #"{"id":2,"title":"Product Owner","description":"Au sein d’une squad agile, \#(body)"}"#,
+            #"{"id":3,"title":"Développeur \"Java","description":"Vous développez nos API et maintenez la plateforme."}"#,
+            #"{"id":4,"title":"Développeur Java -Spring","description":"Vous développez nos API et maintenez la plateforme."}"#,
+        ].joined(separator: ",") + "]}")
+        let items = try XCTUnwrap(r["items"] as? [[String: Any]])
+        let firsts = items.map { ($0["results"] as? [[String: Any]])?.first?["id"] as? String }
+        XCTAssertEqual(items.map { $0["ok"] as? Bool }, [true, true, true, true])
+        XCTAssertEqual(firsts[0], firsts[1], "« squad » is the word squad")
+        XCTAssertNotNil(firsts[0])
+        XCTAssertEqual(firsts[2], "concepteur-developpeur")
+        XCTAssertEqual(firsts[3], "concepteur-developpeur")
+        func first(_ line: String) throws -> String? { (try respond(line)["results"] as? [[String: Any]])?.first?["id"] as? String }
+        XCTAssertEqual(try first(#"{"op":"map","title":"\"Consultant MOA\""}"#), try first(#"{"op":"map","title":"Consultant MOA"}"#))
+        XCTAssertNotNil(try first(#"{"op":"map","title":"Consultant MOA"}"#))
+        // search keeps its syntax: the phrase is required, an unbalanced quote refused.
+        XCTAssertNil(try first(#"{"op":"search","query":"\"Consultant MOA\""}"#))
+        XCTAssertEqual(errorCode(try respond(#"{"op":"search","query":"Développeur \"Java"}"#)), "query_syntax")
     }
 
     func testTheIdIsEchoedOnErrorsWhenReadable() throws {

@@ -33,7 +33,7 @@ extension SearchIndex {
     func analyse(_ request: SearchRequest) throws -> QueryAnalysis {
         let parsed: QueryText
         do {
-            parsed = try QueryText.parse(request.text)
+            parsed = try QueryText.parse(request.text, syntax: request.querySyntax)
         } catch {
             throw SearchError.querySyntax(error.description)
         }
