@@ -172,6 +172,8 @@ final class PipelineTests: XCTestCase {
             ("Commerciale", "Commercial"), ("Consultante maîtrise d'ouvrage", "Consultant maîtrise d'ouvrage"),
             ("Chargée d'études en organisation et informatique", "Chargé d'études en organisation et informatique"),
             ("Assistante aux utilisateurs", "Assistant aux utilisateurs"), ("Experte technique", "Expert technique"),
+            // An alias beside it: the words around an expansion are read as masculine too.
+            ("Consultante MOA", "Consultant MOA"),
         ] {
             let her = try XCTUnwrap(try index.search(SearchRequest(text: feminine, mode: .title)).hits.first, feminine)
             let his = try XCTUnwrap(try index.search(SearchRequest(text: masculine, mode: .title)).hits.first, masculine)
