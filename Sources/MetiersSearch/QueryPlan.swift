@@ -38,13 +38,14 @@ struct QueryPlan {
     /// Only the head's words take part when the query is a posting with a title.
     func titleVariants(limit: Int, expansionTrust: Double) -> [(words: [String], trust: Double)] {
         let hasHead = words.contains { $0.inHead }
+        let title = words.filter { !hasHead || $0.inHead }
         // The words around an expansion are read as masculine: the vocabulary's titles are.
         func titleWords(_ slice: ArraySlice<Word>) -> [String] {
             slice.filter { !hasHead || $0.inHead }.map { $0.masculineTitleWord ?? $0.titleWord }
         }
-        var variants: [(words: [String], trust: Double)] = [(words.filter { !hasHead || $0.inHead }.map(\.titleWord), 1)]
+        var variants: [(words: [String], trust: Double)] = [(title.map(\.titleWord), 1)]
         // The user's own words with each feminine agreement read as masculine, trusted as much.
-        let masculine = titleWords(words[...])
+        let masculine = title.map { $0.masculineTitleWord ?? $0.titleWord }
         if masculine != variants[0].words { variants.append((masculine, 1)) }
         for expansion in expansions where !hasHead || words[expansion.range.lowerBound].inHead {
             for target in expansion.titleWords where !target.isEmpty {

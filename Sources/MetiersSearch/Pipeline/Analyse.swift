@@ -42,8 +42,11 @@ extension SearchIndex {
         guard !content.isEmpty else { throw SearchError.emptyQuery }
         let (isPosting, title) = postingShape(request.text, tokens: tokens, content: content)
         // A posting whose title follows an introduction ("Société de services de 250 personnes,
-        // nous accompagnons… Coach agile : vous…") is the job from its title on.
-        if isPosting, options.leadIns, let title, case let start = PostingHead.introductionEnd(of: request.text, tokens: tokens), start > 0, title.lowerBound >= start {
+        // nous accompagnons… Coach agile : vous…") is the job from its title on. A title at the
+        // text's start has none before it: the introduction is looked for only otherwise.
+        if isPosting, options.leadIns, let title, title.lowerBound > 0,
+            case let start = PostingHead.introductionEnd(of: request.text, tokens: tokens), start > 0, title.lowerBound >= start
+        {
             tokens = tokens.filter { $0.start >= start }
         }
         let unexpanded = isPosting ? lowercaseAcronyms(request.text, tokens: tokens, title: title) : []
